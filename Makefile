@@ -1,0 +1,35 @@
+# The two commands of the README: `make demo` and `make test`. Both build the venv they need.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+DEMO_INDEX ?= .demo-index
+
+.PHONY: demo test test-slow bench install clean
+
+# The stamp depends on the packaging files, so a changed dependency list reinstalls.
+$(VENV)/.stamp-install: setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.stamp-test: $(VENV)/.stamp-install
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.stamp-install
+
+demo: $(VENV)/.stamp-install
+	$(BIN)/polsearch demo --index $(DEMO_INDEX)
+
+test: $(VENV)/.stamp-test
+	$(BIN)/python -m pytest -q -m "not slow"
+
+test-slow: $(VENV)/.stamp-test
+	$(BIN)/python -m pytest -q -m slow
+
+bench: $(VENV)/.stamp-test
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) $(DEMO_INDEX) build *.egg-info .pytest_cache .hypothesis

@@ -1,0 +1,127 @@
+"""The normaliser: one HTML page in, one `Document` out.
+
+`normalise()` runs the stages in order on one shared parse tree:
+decode (`decode.py`) -> parse (`page.py`) -> classify, before (`classify.py`) -> site name, title, dates,
+authors, tags, canonical URL (`metadata.py`) -> body (`extract.py`, mutates the tree) -> classify, after
+-> language, summary (`metadata.py`) -> entities (`entities.py`) -> `Document`.
+Where each value came from is recorded in `Document.extraction`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from . import classify, metadata
+from .decode import decode_html
+from .document import Document, canonical_url, make_id
+from .errors import PageError, SkipPage
+from .extract import extract_body
+from .page import Page
+
+EXTRACTOR_VERSION = "1"
+# Larger pages are skipped: no commentary needs this much markup, and parsing it costs seconds.
+MAX_PAGE_BYTES = 16 * 1024 * 1024
+
+
+def normalise(
+    html: str | bytes,
+    url: str | None = None,
+    *,
+    http_charset: str | None = None,
+    fallback_key: str | None = None,
+    fallback_url: str | None = None,
+    provenance: dict[str, Any] | None = None,
+    fetched_at: str = "",
+) -> Document:
+    """Extract one commentary page into a `Document`.
+
+    `html` is text or raw bytes (the encoding is detected: BOM, `http_charset`, `<meta>` declaration,
+    then statistics). `url` is the address the page was fetched from, if any. For pages without any
+    URL, `fallback_key` (e.g. the file path relative to the folder indexed) gives the id and
+    `fallback_url` (e.g. the file's path) the `url` field.
+
+    Raises `SkipPage` for pages that are not commentaries (with the kind and reason) and `PageError`
+    for pages that cannot be parsed.
+    """
+    size = len(html)
+    if size > MAX_PAGE_BYTES:
+        raise SkipPage("too-large", f"page too large ({size / 1e6:.0f} MB; the limit is "
+                                    f"{MAX_PAGE_BYTES / 1e6:.0f} MB)")
+    text, encoding = decode_html(html, http_charset)
+    if not _looks_like_html(text):
+        raise SkipPage("not-html", "not an HTML page")
+    try:
+        page = Page(text, url, encoding)
+        return _run_stages(page, fallback_key, fallback_url, provenance or {}, fetched_at)
+    except (SkipPage, PageError):
+        raise
+    except RecursionError as exc:
+        raise SkipPage("too-deep", "markup nested too deeply to process") from exc
+    except Exception as exc:  # a parser or stage bug must cost one page, not the run
+        raise PageError(f"could not extract the page: {type(exc).__name__}: {exc}") from exc
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text[:65536].lower()
+    return any(marker in head for marker in ("<html", "<body", "<p", "<div", "<title", "<!doctype html",
+                                              "<article", "<h1", "<head", "<meta"))
+
+
+def _run_stages(page: Page, fallback_key: str | None, fallback_url: str | None,
+                provenance: dict[str, Any], fetched_at: str) -> Document:
+    login_prompt = classify.before_extraction(page)
+    site = metadata.site_name(page)
+    title = metadata.title(page, site.value)
+    published, updated = metadata.dates(page)
+    authors = metadata.authors(page)
+    tags = metadata.tags(page)
+    canonical = metadata.canonical_url(page)
+
+    body = extract_body(page, title.value)
+    paragraphs = body.paragraphs if body else []
+    classify.after_extraction(paragraphs, login_prompt)
+    if not title.value:
+        raise SkipPage("no-title", "no title found")
+    text = "\n\n".join(paragraphs)
+    lang = metadata.language(page, text)
+    summary = metadata.summary(page, paragraphs)
+
+    from .entities import find_entities
+
+    entities = find_entities(title.value, paragraphs)
+
+    url = canonical.value or (canonical_url(page.url) if page.url else "") or (fallback_url or "")
+    if canonical.value or page.url:
+        key = canonical_url(url)
+    else:
+        key = fallback_key or fallback_url or f"content:{title.value}\n{text[:2000]}"
+    return Document(
+        id=make_id(key),
+        url=url,
+        source=site.value,
+        title=title.value,
+        date=published.value,
+        updated=updated.value,
+        authors=tuple(authors.value),
+        summary=summary.value,
+        body=text,
+        entities=tuple(entities),
+        tags=tuple(tags.value),
+        language=lang.value,
+        fetched_at=fetched_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        provenance=dict(provenance, encoding=page.encoding),
+        extraction={
+            "version": EXTRACTOR_VERSION,
+            "title_source": title.source,
+            "date_source": published.source,
+            "updated_source": updated.source,
+            "authors_source": authors.source,
+            "source_source": site.source,
+            "url_source": canonical.source or ("fetched" if page.url else "file"),
+            "tags_source": tags.source,
+            "language_source": lang.source,
+            "summary_source": summary.source,
+            "body_strategy": body.strategy if body else "",
+        },
+    )

@@ -1,0 +1,33 @@
+"""Exceptions of the corpus package. The CLI turns them into one-line messages.
+
+- `SkipPage`: the page is readable but is not a commentary (a listing, an error or bot-check page,
+  not HTML at all, no text): it is *skipped* with a reason, which is not a failure.
+- `PageError`: the page could not be read or parsed: a *failure*, reported and skipped.
+- `SourceError`: a source the user named (file, folder) is missing or unreadable.
+- `StoreError`: the document store is missing, corrupt or not writable.
+"""
+
+
+class CorpusError(Exception):
+    """Base of every error the corpus package raises on purpose."""
+
+
+class SkipPage(CorpusError):
+    """Not a commentary page. `kind` is a short machine tag (`listing`, `bot-check`, `error`, `login`,
+    `not-html`, `empty`, `no-title`); the message says why in words."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+class PageError(CorpusError):
+    """A page that cannot be read or parsed."""
+
+
+class SourceError(CorpusError):
+    """A named source that does not exist or cannot be read."""
+
+
+class StoreError(CorpusError):
+    """The document store cannot be opened, read or written."""

@@ -1,0 +1,444 @@
+"""Metadata stages: title, dates, authors, tags, source, canonical URL, language, summary.
+
+Each stage reads the shared `Page` and returns its value with the place it came from (`jsonld`,
+`meta:og:title`, `h1`, `text:updated-line`, ...), which the normaliser records in
+`Document.extraction` so that a wrong value can be traced to its source. Every stage is a cascade:
+structured data first (JSON-LD, metas), then visible markup, then heuristics.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from bs4 import Tag
+
+from . import rules
+from .dates import DATE_SOURCE, find_date, iso, parse_date
+from .page import Page, text_of
+
+
+@dataclass(frozen=True)
+class Found:
+    value: Any
+    source: str
+
+
+NOT_FOUND = Found("", "")
+
+
+def _fold(text: str) -> str:
+    """Compare headlines ignoring case, punctuation and spacing."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(re.findall(r"\w+", text))
+
+
+def _ld_text(value: Any) -> str:
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, dict):
+        return _ld_text(value.get("name") or value.get("@value") or "")
+    if isinstance(value, list) and value:
+        return _ld_text(value[0])
+    return ""
+
+
+# -- source (site name) -------------------------------------------------------------------------------
+def site_name(page: Page) -> Found:
+    found = page.meta(*rules.SITE_NAME_METAS)
+    if found and not found[0].startswith("@") and not found[0].startswith("http"):
+        return Found(found[0], f"meta:{found[1]}")
+    article = page.jsonld_article
+    if article:
+        name = _ld_text(article.get("publisher"))
+        if name:
+            return Found(name, "jsonld:publisher")
+    for obj in page.jsonld:
+        if isinstance(obj.get("@type"), str) and obj["@type"].lower() in ("website", "organization"):
+            name = _ld_text(obj.get("name"))
+            if name:
+                return Found(name, f"jsonld:{obj['@type'].lower()}")
+    segments = rules.TITLE_SEPARATORS.split(page.title_tag)
+    if len(segments) > 1:
+        h1 = {_fold(text_of(h)) for h in page.soup.find_all("h1")}
+        rest = [s for s in segments if _fold(s) not in h1]
+        if len(rest) < len(segments) and rest:
+            return Found(rest[-1].strip(), "title-suffix")
+        return Found(segments[-1].strip(), "title-suffix")
+    host = urlsplit(page.url or "").hostname or ""
+    if host:
+        return Found(re.sub(r"^www\d?\.", "", host), "url-host")
+    return NOT_FOUND
+
+
+# -- title ----------------------------------------------------------------------------------------------
+def clean_title(title: str, site: str = "") -> str:
+    """Drop a site name glued to a headline with a separator ("Headline | Site Name")."""
+    title = " ".join(title.split())
+    segments = rules.TITLE_SEPARATORS.split(title)
+    if len(segments) == 1:
+        return title
+    site_f = _fold(site)
+    if site_f:
+        kept = [s for s in segments if not (_fold(s) == site_f or (_fold(s) and _fold(s) in site_f)
+                                            or (site_f in _fold(s) and len(_fold(s)) < len(site_f) + 8))]
+        if kept and len(kept) < len(segments):
+            return " - ".join(kept) if len(kept) > 1 else kept[0]
+    # No known site name: a short last segment after a longer headline is the site name.
+    head, last = segments[:-1], segments[-1]
+    if len(last.split()) <= 5 and sum(len(s.split()) for s in head) >= len(last.split()):
+        return " | ".join(head) if len(head) > 1 else head[0]
+    return title
+
+
+def title(page: Page, site: str = "") -> Found:
+    article = page.jsonld_article or {}
+    ld = _ld_text(article.get("headline") or article.get("name"))
+    meta = page.meta(*rules.TITLE_METAS)
+    meta_title = meta[0] if meta else ""
+    h1s = [t for t in (text_of(h) for h in page.soup.find_all("h1")) if 0 < len(t) < 400]
+    references = [x for x in (ld, meta_title, page.title_tag) if x]
+    # A headline shown in an <h1> that the metadata confirms is the best evidence there is.
+    for h in h1s:
+        fh = _fold(h)
+        if fh and any(fh == _fold(r) or fh == _fold(clean_title(r, site)) for r in references):
+            return Found(h, "h1")
+    for h in h1s:
+        fh = _fold(h)
+        if len(fh) > 12 and any(_fold(r).startswith(fh) or fh in _fold(r) for r in references):
+            return Found(h, "h1")
+    if ld:
+        return Found(clean_title(ld, site), "jsonld:headline")
+    if meta_title:
+        return Found(clean_title(meta_title, site), f"meta:{meta[1]}")
+    if page.title_tag:
+        return Found(clean_title(page.title_tag, site), "title")
+    # No metadata at all: the first <h1>, else the first heading inside the content.
+    if h1s:
+        return Found(h1s[0], "h1")
+    for level in ("h2", "h3"):
+        tag = page.soup.find(level)
+        if tag and 0 < len(text_of(tag)) < 300:
+            return Found(text_of(tag), level)
+    return NOT_FOUND
+
+
+# -- dates ---------------------------------------------------------------------------------------------
+_UPDATED_LINE = re.compile(rf"\b{rules.UPDATED_LABEL}\s*[:\-–]?\s*\b({DATE_SOURCE})\b", re.I)
+_PUBLISHED_LINE = re.compile(rf"\b{rules.PUBLISHED_LABEL}\s*[:\-–]?\s*\b({DATE_SOURCE})\b", re.I)
+
+
+def _header_region(page: Page) -> list[Tag]:
+    """Where a page's own date and byline live: around its headline (the h1's ancestors, nearest
+    first), then the whole document."""
+    regions: list[Tag] = []
+    h1 = page.soup.find("h1")
+    node = h1.parent if isinstance(h1, Tag) else None
+    for _ in range(4):
+        if not isinstance(node, Tag) or node.name in ("body", "html", "[document]"):
+            break
+        regions.append(node)
+        node = node.parent
+    body = page.soup.body or page.soup
+    regions.append(body)
+    return regions
+
+
+def _short_texts(region: Tag, limit: int = 200) -> list[str]:
+    texts = []
+    for string in region.find_all(string=True):
+        parent = string.parent
+        if parent is not None and parent.name in ("script", "style", "noscript", "template"):
+            continue
+        text = " ".join(str(string).split())
+        if text and len(text) <= limit:
+            texts.append(text)
+    return texts
+
+
+def _line_date(page: Page, pattern: re.Pattern[str]) -> dt.date | None:
+    for region in _header_region(page):
+        texts = _short_texts(region)
+        # Labels and dates are often split over adjacent elements ("Updated On:" <span>date</span>).
+        for a, b in zip(texts, texts[1:] + [""]):
+            for candidate in (a, f"{a} {b}"):
+                m = pattern.search(candidate)
+                if m:
+                    day = parse_date(m.group(1))
+                    if day:
+                        return day
+    return None
+
+
+def _time_elements(page: Page) -> dt.date | None:
+    soup = page.soup
+    for tag in soup.select("[itemprop=datePublished], time[pubdate]"):
+        day = parse_date(tag.get("datetime") or tag.get("content") or text_of(tag))
+        if day:
+            return day
+    scopes = [s for s in (soup.find("article"), soup.find("main")) if isinstance(s, Tag)] + [soup]
+    for scope in scopes:
+        for tag in scope.find_all("time"):
+            if _inside_chrome(tag):
+                continue
+            day = parse_date(tag.get("datetime")) or find_date(text_of(tag))
+            if day:
+                return day
+    return None
+
+
+def _inside_chrome(tag: Tag) -> bool:
+    for parent in tag.parents:
+        if parent.name in ("aside", "nav", "footer"):
+            return True
+        marks = " ".join(parent.get("class") or []) + " " + str(parent.get("id") or "")
+        if re.search(r"sidebar|related|recommend|most-read|popular|widget|teaser", marks, re.I):
+            return True
+    return False
+
+
+def _url_date(url: str | None) -> dt.date | None:
+    if not url:
+        return None
+    m = re.search(r"/((?:19|20)\d\d)[/-]([01]?\d)[/-]([0-3]?\d)(?:/|-|$)", url)
+    if m:
+        return parse_date("-".join(f"{int(g):02d}" for g in m.groups()))
+    return None
+
+
+def dates(page: Page) -> tuple[Found, Found]:
+    """(publication date, updated date), ISO strings. A page that shows only an updated date has it
+    as its publication date too."""
+    article = page.jsonld_article or {}
+    published: Found = NOT_FOUND
+    updated: Found = NOT_FOUND
+
+    day = parse_date(_ld_text(article.get("datePublished") or article.get("dateCreated")))
+    if day:
+        published = Found(iso(day), "jsonld:datePublished")
+    if not published.value:
+        for name in rules.PUBLISHED_METAS:
+            found = page.meta(name)
+            day = parse_date(found[0]) if found else None
+            if day:
+                published = Found(iso(day), f"meta:{name}")
+                break
+    if not published.value:
+        day = _time_elements(page)
+        if day:
+            published = Found(iso(day), "time")
+    if not published.value:
+        day = _line_date(page, _PUBLISHED_LINE)
+        if day:
+            published = Found(iso(day), "text:published-line")
+
+    day = parse_date(_ld_text(article.get("dateModified")))
+    if day:
+        updated = Found(iso(day), "jsonld:dateModified")
+    if not updated.value:
+        for name in rules.UPDATED_METAS:
+            found = page.meta(name)
+            day = parse_date(found[0]) if found else None
+            if day:
+                updated = Found(iso(day), f"meta:{name}")
+                break
+    if not updated.value:
+        day = _line_date(page, _UPDATED_LINE)
+        if day:
+            updated = Found(iso(day), "text:updated-line")
+
+    if not published.value:
+        day = _url_date(page.url)
+        if day:
+            published = Found(iso(day), "url")
+    if not published.value and updated.value:
+        published = Found(updated.value, updated.source)
+    if published.value and updated.value and updated.value < published.value:
+        updated = NOT_FOUND  # a "modified" date before publication is a template default
+    return published, updated
+
+
+# -- authors -------------------------------------------------------------------------------------------
+_BY_PREFIX = re.compile(r"^\s*(?:written\s+)?by[:\s]+", re.I)
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\||\band\b|\bund\b|\bet\b)\s*", re.I)
+
+
+def clean_author_names(raw: str) -> list[str]:
+    """Names in a byline string: "By Jane Doe and John Roe, Senior Fellow" -> [Jane Doe, John Roe]."""
+    raw = " ".join(raw.split())
+    raw = _BY_PREFIX.sub("", raw)
+    raw = re.split(r"\s+(?:on|posted|published|updated)\s+(?=\w)|\s+[|·•]\s+", raw, maxsplit=1, flags=re.I)[0]
+    names = []
+    for part in _NAME_SPLIT.split(raw):
+        part = part.strip(" .:-–—\u00a0")
+        if _plausible_name(part):
+            names.append(part)
+    return names
+
+
+def _plausible_name(name: str) -> bool:
+    if not name or len(name) > 60 or re.search(r"[\d@/<>{}=]|https?:|www\.", name):
+        return False
+    words = name.split()
+    if not 1 <= len(words) <= 5:
+        return False
+    if sum(1 for w in words if w.lower().strip(".,") in rules.AUTHOR_ROLE_WORDS) > 0:
+        return False
+    capitalised = sum(1 for w in words if w[:1].isupper() or w.lower() in ("de", "van", "von", "al", "bin", "da", "di", "le", "la", "der"))
+    return capitalised == len(words)
+
+
+def _dedupe(names: list[str]) -> list[str]:
+    seen, out = set(), []
+    for n in names:
+        key = _fold(n)
+        if key and key not in seen:
+            seen.add(key)
+            out.append(n)
+    return out
+
+
+def authors(page: Page) -> Found:
+    article = page.jsonld_article or {}
+    ld_authors = article.get("author") or article.get("creator")
+    if ld_authors:
+        items = ld_authors if isinstance(ld_authors, list) else [ld_authors]
+        names = []
+        for item in items:
+            if isinstance(item, dict) and str(item.get("@type", "")).lower() == "organization":
+                continue
+            names.extend(clean_author_names(_ld_text(item)))
+        if names:
+            return Found(_dedupe(names), "jsonld:author")
+    for name in rules.AUTHOR_METAS:
+        values = page.metas.get(name)
+        if values:
+            names = [n for v in values if not v.startswith("http") for n in clean_author_names(v)]
+            if names:
+                return Found(_dedupe(names), f"meta:{name}")
+    names = _byline_elements(page)
+    if names:
+        return Found(names, "byline")
+    names = _byline_text(page)
+    if names:
+        return Found(names, "text:by-line")
+    return Found([], "")
+
+
+def _byline_elements(page: Page) -> list[str]:
+    soup = page.soup
+    scope = soup.find("article") or soup.find("main") or soup.body or soup
+    for selector in ("[rel~=author]", "[itemprop=author]"):
+        tags = [t for t in scope.select(selector) if not _inside_chrome(t)]
+        names = []
+        for tag in tags:
+            inner = tag.select_one("[itemprop=name]") if tag.name != "a" else None
+            names.extend(clean_author_names(text_of(inner or tag)))
+        if names:
+            return _dedupe(names)
+    for tag in scope.find_all(True, class_=rules.BYLINE_PATTERN):
+        if _inside_chrome(tag) or re.search(r"bio|box|about|desc", " ".join(tag.get("class") or []), re.I):
+            continue
+        text = text_of(tag)
+        if len(text) > 160:
+            continue
+        links = [text_of(a) for a in tag.find_all("a")]
+        names = [n for link in links for n in clean_author_names(link)] or clean_author_names(text)
+        if names:
+            return _dedupe(names)
+    return []
+
+
+def _byline_text(page: Page) -> list[str]:
+    for region in _header_region(page)[:-1] or _header_region(page):
+        for text in _short_texts(region, limit=160):
+            if _BY_PREFIX.match(text):
+                names = clean_author_names(text)
+                if names:
+                    return _dedupe(names)
+    return []
+
+
+# -- tags, canonical URL, language, summary -------------------------------------------------------------
+def tags(page: Page) -> Found:
+    values: list[str] = []
+    source = ""
+    for name in rules.TAG_METAS:
+        for v in page.metas.get(name, []):
+            values.extend(t.strip() for t in v.split(",") if t.strip())
+            source = source or f"meta:{name}"
+    if not values:
+        keywords = (page.jsonld_article or {}).get("keywords")
+        if isinstance(keywords, str):
+            values = [k.strip() for k in keywords.split(",") if k.strip()]
+        elif isinstance(keywords, list):
+            values = [k.strip() for k in keywords if isinstance(k, str) and k.strip()]
+        source = "jsonld:keywords" if values else ""
+    if not values:
+        links = page.soup.select("a[rel~=tag]")
+        if not links:
+            links = [a for box in page.soup.find_all(True, class_=re.compile(r"^(?:post-|entry-|article-)?tags?(?:-list|-links)?$", re.I))
+                     for a in box.find_all("a")]
+        values = [text_of(a) for a in links if 0 < len(text_of(a)) < 60]
+        source = "links" if values else ""
+    return Found(_dedupe(values), source)
+
+
+def canonical_url(page: Page) -> Found:
+    for href, source in ((page.link_href("canonical"), "link:canonical"),
+                         ((page.meta("og:url") or ("", ""))[0], "meta:og:url")):
+        if not href:
+            continue
+        absolute = urljoin(page.url, href) if page.url else href
+        if urlsplit(absolute).scheme in ("http", "https") and urlsplit(absolute).hostname:
+            return Found(absolute, source)
+    return NOT_FOUND
+
+
+_STOPWORDS = {
+    "en": "the of and to in is that for it as with on was be by this are",
+    "de": "der die und in den von zu das mit sich des auf für ist im nicht",
+    "fr": "le la les de des et est en que un une du dans pour pas",
+    "es": "el la de que y en los del se las por un una para con",
+    "it": "il di che la e per un in del della non una sono le",
+    "pt": "o de que e do da em um para com não uma os no se",
+    "nl": "de het een en van in is dat op te zijn met voor niet",
+    "pl": "i w na z się nie do to że jest o jak po co",
+}
+_STOPSETS = {lang: set(words.split()) for lang, words in _STOPWORDS.items()}
+
+
+def language(page: Page, body: str) -> Found:
+    if page.lang:
+        return Found(page.lang.split("-")[0].split("_")[0].lower(), "html:lang")
+    found = page.meta(*rules.LANGUAGE_METAS)
+    if found:
+        return Found(re.split(r"[-_,;\s]", found[0])[0].lower(), f"meta:{found[1]}")
+    words = re.findall(r"\w+", body[:5000].lower())
+    if len(words) >= 20:
+        counts = {lang: sum(1 for w in words if w in stops) for lang, stops in _STOPSETS.items()}
+        best = max(counts, key=counts.get)
+        if counts[best] >= len(words) * 0.08:
+            return Found(best, "stopwords")
+    return NOT_FOUND
+
+
+def summary(page: Page, paragraphs: list[str]) -> Found:
+    found = page.meta(*rules.DESCRIPTION_METAS)
+    if found:
+        return Found(" ".join(found[0].split()), f"meta:{found[1]}")
+    description = _ld_text((page.jsonld_article or {}).get("description"))
+    if description:
+        return Found(description, "jsonld:description")
+    if paragraphs:
+        first = paragraphs[0]
+        if len(first) > 300:
+            cut = first[:300]
+            end = max(cut.rfind(". "), cut.rfind("? "), cut.rfind("! "))
+            first = cut[: end + 1] if end > 80 else cut.rsplit(" ", 1)[0] + " …"
+        return Found(first, "body:first-paragraph")
+    return NOT_FOUND

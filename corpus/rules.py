@@ -1,0 +1,101 @@
+"""Site knowledge as data: the meta names, element names and class/id patterns the extraction stages
+look for. The stages (`metadata.py`, `extract.py`, `classify.py`) hold the logic; this module holds what
+they look for, so adding a CMS's conventions is an edit here, not in the logic.
+"""
+
+import re
+
+# -- metadata ----------------------------------------------------------------------------------------
+TITLE_METAS = ("og:title", "citation_title", "dc.title", "dcterms.title", "twitter:title", "parsely-title",
+               "sailthru.title")
+SITE_NAME_METAS = ("og:site_name", "application-name", "publisher", "dc.publisher", "citation_publisher",
+                   "twitter:site")
+PUBLISHED_METAS = (
+    "article:published_time", "og:published_time", "og:article:published_time", "citation_publication_date",
+    "citation_date", "citation_online_date", "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date",
+    "dcterms.created", "datepublished", "date", "pubdate", "publishdate", "publish-date", "publish_date",
+    "sailthru.date", "parsely-pub-date", "article.published", "original-publish-date", "releasedate",
+)
+UPDATED_METAS = (
+    "article:modified_time", "og:updated_time", "datemodified", "dcterms.modified", "dc.date.modified",
+    "last-modified", "article.updated", "lastmod",
+)
+AUTHOR_METAS = ("citation_author", "dc.creator", "dcterms.creator", "author", "parsely-author",
+                "sailthru.author", "article:author", "byl")
+DESCRIPTION_METAS = ("description", "og:description", "twitter:description", "dc.description",
+                     "citation_abstract")
+TAG_METAS = ("article:tag", "news_keywords", "parsely-tags", "sailthru.tags")
+LANGUAGE_METAS = ("content-language", "language", "dc.language", "og:locale")
+
+# Visible date lines: a label, then a date (see dates.DATE_PATTERN).
+UPDATED_LABEL = r"(?:last\s+)?(?:updated|modified|revised)(?:\s+on)?"
+PUBLISHED_LABEL = r"(?:published|posted|released|issued|first\s+published|publication\s+date|date)(?:\s+on)?"
+
+# Byline containers and what an author name must not look like.
+BYLINE_PATTERN = re.compile(r"byline|author|writer|contributor|posted-by|meta-by", re.I)
+AUTHOR_ROLE_WORDS = frozenset("""
+    fellow senior junior director professor prof editor editors analyst researcher research staff
+    contributor contributors correspondent associate assistant chair president executive head
+    programme program manager coordinator lecturer scholar visiting adjunct nonresident non-resident
+    team desk reporter writer office institute university center centre department admin administrator
+    guest author authors photo photos by and more view all profile about contact email follow
+""".split())
+
+# Separators between a headline and a site name in <title> or og:title.
+TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|•|·|»|«|/|~)\s+")
+
+# -- body -------------------------------------------------------------------------------------------
+# Elements that never hold article text.
+DROP_TAGS = frozenset({
+    "script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "embed", "form",
+    "button", "input", "select", "textarea", "nav", "aside", "footer", "figure", "figcaption", "dialog",
+    "menu", "link", "meta", "head", "video", "audio", "map", "picture", "img",
+})
+# class/id words of page chrome. Matched against each class token and the id, split on - and _.
+BOILERPLATE_WORDS = frozenset("""
+    nav navbar navigation menu breadcrumb breadcrumbs share sharing social sharebar share-bar addthis
+    related recommended recirc promo promotion newsletter subscribe subscription signup sign-up optin
+    advert advertisement ads ad sponsor sponsored banner cookie cookies consent gdpr popup modal
+    sidebar side-bar widget widgets footer masthead header-nav toolbar tools print pdf download
+    comments comment disqus respond reply pagination pager paging byline dateline author-bio bio
+    authorbio about-author author-box tags tag-list taglist tagcloud topics keywords categories
+    pullquote pull-quote caption figcaption credit takeaway takeaways key-takeaways keypoints callout
+    most-read mostread popular trending teaser teasers more-from read-more readmore also-read
+    skip hidden visually-hidden sr-only screen-reader-text login signin search searchbox alert notice
+    event-promo events-promo cta subnav topbar top-bar utility social-links follow
+""".split())
+# Words that look like boilerplate but name the article's own container on many sites.
+CONTENT_WORDS = frozenset("""
+    article articlebody article-body article-content entry entry-content post post-content post-body
+    story story-body content main-content body-text text rich-text field-body commentary
+""".split())
+# Containers that usually hold the article body, most specific first.
+CONTENT_SELECTORS = (
+    "[itemprop=articleBody]", "[property=articleBody]", ".article-body", ".article__body",
+    ".article-content", ".entry-content", ".post-content", ".post-body", ".story-body", ".field-body",
+    "article", "[role=main]", "main",
+)
+# Block elements: each starts a new paragraph in the extracted text.
+BLOCK_TAGS = frozenset({
+    "p", "div", "section", "article", "main", "header", "blockquote", "pre", "li", "ul", "ol", "dl", "dt",
+    "dd", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "td", "th", "tbody", "thead", "center",
+    "address", "hr", "details", "summary",
+})
+PARAGRAPH_TAGS = frozenset({"p", "li", "blockquote", "pre", "h2", "h3", "h4", "h5", "h6", "dd", "dt"})
+# A short paragraph starting like this is a pointer to another page, not article text.
+LINK_LINE = re.compile(
+    r"^(?:read\s+(?:also|more|next)|see\s+also|related|more\s+on|further\s+reading|also\s+read|"
+    r"recommended|click\s+here|share\s+this|follow\s+us|subscribe|sign\s+up)\b", re.I)
+
+# -- pages that are not commentaries ------------------------------------------------------------------
+BOT_CHECK = re.compile(
+    r"just a moment|checking your browser|attention required|verify you are (?:a )?human|are you a robot|"
+    r"ddos protection|enable javascript and cookies to continue|captcha|access denied|pardon our interruption",
+    re.I)
+ERROR_TITLE = re.compile(
+    r"\b(?:404|403|410|500|502|503)\b|page (?:not|cannot be) found|not found|no longer available|"
+    r"server error|something went wrong|page does not exist|nothing (?:was )?found", re.I)
+LOGIN_WALL = re.compile(
+    r"sign in to (?:continue|read)|log ?in to (?:continue|read)|subscribe to (?:continue|read)|"
+    r"(?:for|available to) (?:subscribers|members) only|create a free account to (?:continue|read)|"
+    r"you have reached your (?:article|free article) limit|already a subscriber", re.I)

@@ -1,0 +1,259 @@
+"""The document store: an index folder's source of truth (`documents.sqlite`, SQLite in WAL mode).
+
+Tables:
+- `documents`: the current version of every document (its JSON, zlib-compressed) and a few columns for
+  statistics; `seq` is a store-wide counter bumped on every change, which is how the search index knows
+  what it has not seen yet;
+- `versions`: earlier versions of changed documents (a changed page keeps what it said before);
+- `sources`: what incremental indexing needs per raw page (file path or WARC record): size, mtime and raw
+  digest as last seen, the document it gave, or why it was skipped;
+- `state`: small key/value facts (the index generation in use and the `seq` it has reached).
+
+One writer at a time (the index folder's lock, and SQLite's own); readers never block it (WAL).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import zlib
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .document import Document
+from .errors import StoreError
+
+STORE_FILE = "documents.sqlite"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    title TEXT NOT NULL,
+    date TEXT NOT NULL,
+    source TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    doc BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_seq ON documents(seq);
+CREATE TABLE IF NOT EXISTS versions (
+    id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    doc BLOB NOT NULL,
+    PRIMARY KEY (id, version)
+);
+CREATE TABLE IF NOT EXISTS sources (
+    key TEXT PRIMARY KEY,
+    size INTEGER,
+    mtime_ns INTEGER,
+    raw_digest TEXT,
+    doc_id TEXT,
+    status TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    seen_at TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class SourceState:
+    key: str
+    size: int | None
+    mtime_ns: int | None
+    raw_digest: str
+    doc_id: str
+    status: str  # "document", "skipped" or "failed"
+    reason: str
+
+
+def _pack(doc: Document) -> bytes:
+    return zlib.compress(doc.to_json().encode("utf-8"), 6)
+
+
+def _unpack(blob: bytes) -> Document:
+    return Document.from_json(zlib.decompress(blob))
+
+
+class Store:
+    """Open with `Store.open(folder, create=...)`; use as a context manager."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, readonly: bool) -> None:
+        self.conn = conn
+        self.path = path
+        self.readonly = readonly
+
+    @classmethod
+    def open(cls, folder: Path, *, create: bool = False, readonly: bool = False) -> Store:
+        path = Path(folder) / STORE_FILE
+        if not path.exists() and not create:
+            raise StoreError(f"no document store in {folder}")
+        try:
+            if readonly:
+                conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30,
+                                       check_same_thread=False)
+            else:
+                conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.executescript(_SCHEMA)
+            conn.execute("PRAGMA busy_timeout=30000")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the document store {path}: {exc}") from exc
+        conn.isolation_level = None  # transactions are explicit: `with store.transaction():`
+        return cls(conn, path, readonly)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"cannot write to the document store: {exc}") from exc
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"cannot write to the document store: {exc}") from exc
+
+    # -- state ---------------------------------------------------------------------------------------
+    def get_state(self, key: str, default: str = "") -> str:
+        row = self.conn.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_state(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT INTO state(key, value) VALUES (?, ?) "
+                          "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+
+    def _next_seq(self) -> int:
+        seq = int(self.get_state("seq", "0")) + 1
+        self.set_state("seq", str(seq))
+        return seq
+
+    @property
+    def seq(self) -> int:
+        return int(self.get_state("seq", "0"))
+
+    # -- sources -------------------------------------------------------------------------------------
+    def source(self, key: str) -> SourceState | None:
+        row = self.conn.execute(
+            "SELECT key, size, mtime_ns, raw_digest, doc_id, status, reason FROM sources WHERE key = ?",
+            (key,)).fetchone()
+        return SourceState(*row) if row else None
+
+    def set_source(self, key: str, *, size: int | None, mtime_ns: int | None, raw_digest: str,
+                   doc_id: str, status: str, reason: str = "", seen_at: str = "") -> None:
+        self.conn.execute(
+            "INSERT INTO sources(key, size, mtime_ns, raw_digest, doc_id, status, reason, seen_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET size = excluded.size, "
+            "mtime_ns = excluded.mtime_ns, raw_digest = excluded.raw_digest, doc_id = excluded.doc_id, "
+            "status = excluded.status, reason = excluded.reason, seen_at = excluded.seen_at",
+            (key, size, mtime_ns, raw_digest, doc_id, status, reason, seen_at))
+
+    # -- documents -----------------------------------------------------------------------------------
+    def put(self, doc: Document) -> str:
+        """Store `doc`; returns "added", "updated", "unchanged" or "older" (an earlier capture of a
+        document the store has a newer version of: kept as a version, the current one stays)."""
+        row = self.conn.execute(
+            "SELECT content_hash, fetched_at, version, doc FROM documents WHERE id = ?", (doc.id,)
+        ).fetchone()
+        if row is None:
+            self._write_current(doc, version=1)
+            return "added"
+        current_hash, current_fetched, version, blob = row
+        if current_hash == doc.content_hash:
+            return "unchanged"
+        if doc.fetched_at and current_fetched and doc.fetched_at < current_fetched:
+            if not self._has_version(doc.id, doc.content_hash):
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO versions(id, version, content_hash, fetched_at, doc) "
+                    "VALUES (?, (SELECT COALESCE(MIN(version), 1) - 1 FROM versions WHERE id = ?), ?, ?, ?)",
+                    (doc.id, doc.id, doc.content_hash, doc.fetched_at, _pack(doc)))
+            return "older"
+        self.conn.execute(
+            "INSERT OR REPLACE INTO versions(id, version, content_hash, fetched_at, doc) VALUES (?, ?, ?, ?, ?)",
+            (doc.id, version, current_hash, current_fetched, blob))
+        self._write_current(doc, version=version + 1)
+        return "updated"
+
+    def _has_version(self, doc_id: str, content_hash: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM versions WHERE id = ? AND content_hash = ?",
+                                 (doc_id, content_hash)).fetchone() is not None
+
+    def _write_current(self, doc: Document, version: int) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO documents(id, url, title, date, source, content_hash, fetched_at, "
+            "version, seq, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (doc.id, doc.url, doc.title, doc.date, doc.source, doc.content_hash, doc.fetched_at, version,
+             self._next_seq(), _pack(doc)))
+
+    def get(self, doc_id: str) -> Document | None:
+        row = self.conn.execute("SELECT doc FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return _unpack(row[0]) if row else None
+
+    def get_many(self, ids: Iterable[str]) -> dict[str, Document]:
+        ids = list(ids)
+        found: dict[str, Document] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for doc_id, blob in self.conn.execute(f"SELECT id, doc FROM documents WHERE id IN ({marks})", chunk):
+                found[doc_id] = _unpack(blob)
+        return found
+
+    def find_ids(self, prefix: str, limit: int = 2) -> list[str]:
+        """Ids starting with `prefix` (users may type a shortened id)."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT id FROM documents WHERE id >= ? AND id < ? ORDER BY id LIMIT ?",
+            (prefix, prefix + "\uffff", limit))]
+
+    def versions(self, doc_id: str) -> list[dict[str, object]]:
+        return [{"version": v, "content_hash": h, "fetched_at": f}
+                for v, h, f in self.conn.execute(
+                    "SELECT version, content_hash, fetched_at FROM versions WHERE id = ? ORDER BY version",
+                    (doc_id,))]
+
+    def iter_documents(self, since_seq: int = 0, until_seq: int | None = None,
+                       batch: int = 200) -> Iterator[tuple[int, Document]]:
+        """Documents changed after `since_seq` (up to `until_seq`), in `seq` order, streamed."""
+        until = self.seq if until_seq is None else until_seq
+        last = since_seq
+        while True:
+            rows = self.conn.execute(
+                "SELECT seq, doc FROM documents WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
+                (last, until, batch)).fetchall()
+            if not rows:
+                return
+            for seq, blob in rows:
+                yield seq, _unpack(blob)
+            last = rows[-1][0]
+
+    def count(self, since_seq: int = 0) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM documents WHERE seq > ?", (since_seq,)).fetchone()[0]
+
+    def stats(self) -> dict[str, object]:
+        documents = self.count()
+        first, last = self.conn.execute(
+            "SELECT MIN(NULLIF(date, '')), MAX(NULLIF(date, '')) FROM documents").fetchone()
+        sources = dict(self.conn.execute(
+            "SELECT source, COUNT(*) FROM documents GROUP BY source ORDER BY COUNT(*) DESC, source"))
+        versions = self.conn.execute("SELECT COUNT(*) FROM versions").fetchone()[0]
+        return {"documents": documents, "first_date": first, "last_date": last, "sources": sources,
+                "versions": versions}

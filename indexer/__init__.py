@@ -1,0 +1,26 @@
+"""indexer: the Whoosh schema and analyzers; bring the index up to date with the document store
+incrementally (`ingest`, `sync`), or rebuild it (`reindex`); open it for reading.
+
+Knows nothing of HTTP, HTML parsing or the CLI.
+"""
+
+from __future__ import annotations
+
+import os
+
+from .errors import IndexCorrupt, IndexerError, IndexLocked, IndexMissing
+from .index import IndexFolder, SyncReport, open_reader, rebuild, sync, writing
+from .progress import SILENT, Progress
+
+
+def reindex(index_path: str | os.PathLike[str], progress: Progress = SILENT, procs: int = 1) -> SyncReport:
+    """Rebuild the Whoosh index of `index_path` from its document store, without re-parsing pages;
+    the new index replaces the old one atomically when complete."""
+    folder = IndexFolder(index_path)
+    folder.require()
+    with writing(folder), folder.open_store(create=True) as store:
+        return rebuild(folder, store, progress, procs)
+
+
+__all__ = ["IndexFolder", "SyncReport", "open_reader", "rebuild", "sync", "writing", "reindex", "Progress",
+           "SILENT", "IndexerError", "IndexMissing", "IndexLocked", "IndexCorrupt"]

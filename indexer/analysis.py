@@ -1,0 +1,47 @@
+"""Analyzers: how text becomes index terms. Query parsing and highlighting use the same ones.
+
+- `prose_analyzer()` for titles and bodies: words (keeping inner dots and apostrophes: "U.S.", "don't"),
+  possessive "'s" removed, lowercased, accents folded, English Snowball (Porter2) stems. Every word keeps
+  its position, stop words included, so a phrase matches only those exact words in order.
+- `name_analyzer()` for authors, entities, sources and tags: the same words, lowercased and folded but
+  not stemmed (names are not inflected).
+- `exact_analyzer()`: the prose analyzer without stemming, for exact-form search.
+
+The schema is pickled into the index, so `PossessiveFilter` must stay importable at this dotted path
+(`indexer.analysis.PossessiveFilter`); changing an analyzer needs `polsearch reindex`.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StemFilter
+from whoosh.analysis.acore import Token
+from whoosh.support.charset import accent_map
+
+# A word: letters/digits, with inner dots ("U.S", "3.5") or apostrophes ("don't", "Cambodia's").
+WORD_PATTERN = r"\w+(?:[.'’]\w+)*"
+
+
+class PossessiveFilter(Filter):
+    """Drops a possessive "'s" ("Cambodia's" -> "Cambodia") and spells apostrophes one way."""
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for t in tokens:
+            text = t.text.replace("’", "'")
+            if text.endswith(("'s", "'S")):
+                text = text[:-2]
+            t.text = text
+            yield t
+
+
+def exact_analyzer():
+    return RegexTokenizer(WORD_PATTERN) | PossessiveFilter() | LowercaseFilter() | CharsetFilter(accent_map)
+
+
+def prose_analyzer():
+    return exact_analyzer() | StemFilter(lang="en", cachesize=100_000)
+
+
+def name_analyzer():
+    return exact_analyzer()

@@ -1,0 +1,259 @@
+"""An index folder: the document store, the Whoosh index derived from it, and the writer lock.
+
+Layout of `--index DIR`:
+- `documents.sqlite`: the document store (`corpus.store`), the source of truth;
+- `whoosh/<generation>/`: the Whoosh index. The store's `state` table names the generation in use and the
+  store `seq` it has reached, in one transaction, so a reader always opens a complete index and a
+  rebuild is swapped in atomically;
+- `write.lock`: held (with `flock`) by the one process writing; it records that process's pid. The
+  kernel releases it when the process dies, so a killed writer never leaves a stale lock.
+
+Moving parts: `IndexFolder` (paths, opening), `writing()` (the lock), `sync()` (bring the Whoosh index up
+to the store's `seq`: incremental, idempotent), `rebuild()` (a new generation from the whole store,
+swapped in when complete), `open_reader()` (the store and a Whoosh searcher for queries).
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from corpus.errors import StoreError
+from corpus.store import STORE_FILE, Store
+
+from .errors import IndexCorrupt, IndexLocked, IndexMissing
+from .progress import SILENT, Progress
+from .schema import SCHEMA_VERSION, build_schema, to_fields
+
+WHOOSH_DIR = "whoosh"
+LOCK_FILE = "write.lock"
+# Whoosh's per-writer memory for its posting pool; commits merge small segments only, never optimize.
+WRITER_LIMIT_MB = 256
+
+
+class IndexFolder:
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+
+    @property
+    def store_path(self) -> Path:
+        return self.path / STORE_FILE
+
+    @property
+    def whoosh_root(self) -> Path:
+        return self.path / WHOOSH_DIR
+
+    def require(self) -> None:
+        if not self.path.is_dir():
+            raise IndexMissing(f"no index at {self.path} (create one with: polsearch index --index "
+                               f"{self.path} PAGES...)")
+
+    def create(self) -> None:
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise IndexMissing(f"cannot create the index folder {self.path}: {exc.strerror}") from exc
+
+    def has_store(self) -> bool:
+        return self.store_path.exists()
+
+    def open_store(self, *, create: bool = False, readonly: bool = False) -> Store:
+        return Store.open(self.path, create=create, readonly=readonly)
+
+    def size_bytes(self) -> int:
+        total = 0
+        for root, _dirs, files in os.walk(self.path):
+            for name in files:
+                try:
+                    total += os.stat(os.path.join(root, name)).st_size
+                except OSError:
+                    pass
+        return total
+
+
+@contextmanager
+def writing(folder: IndexFolder) -> Iterator[None]:
+    """Hold the index folder's writer lock; `IndexLocked` names the process holding it."""
+    lock_path = folder.path / LOCK_FILE
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                raise
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+            raise IndexLocked(f"the index {folder.path} is being updated by process {holder}; "
+                              "try again when it has finished") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+# -- the Whoosh generations ------------------------------------------------------------------------------
+def _generation_path(folder: IndexFolder, name: str) -> Path:
+    return folder.whoosh_root / name
+
+
+def _index_is_current(folder: IndexFolder, store: Store) -> bool:
+    name = store.get_state("index_generation")
+    return bool(name) and store.get_state("index_schema") == str(SCHEMA_VERSION) and \
+        _generation_path(folder, name).is_dir()
+
+
+def _writer(ix, procs: int):
+    if procs > 1:
+        return ix.writer(procs=procs, limitmb=WRITER_LIMIT_MB // procs, multisegment=True)
+    return ix.writer(limitmb=WRITER_LIMIT_MB)
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    documents: int
+    rebuilt: bool
+    seconds: float
+
+
+def sync(folder: IndexFolder, store: Store, progress: Progress = SILENT, procs: int = 1) -> SyncReport:
+    """Bring the Whoosh index up to date with the store. Call with the writer lock held.
+
+    Only documents whose `seq` is past the index's are written, so a re-run after a crash (store
+    committed, index not) finishes the job and a run with nothing new writes nothing."""
+    if not _index_is_current(folder, store):
+        return rebuild(folder, store, progress, procs)
+    from whoosh import index as whoosh_index
+
+    started = time.perf_counter()
+    synced = int(store.get_state("index_synced_seq", "0"))
+    target = store.seq
+    pending = store.count(since_seq=synced)
+    if target <= synced or pending == 0:
+        return SyncReport(0, False, time.perf_counter() - started)
+    ix = whoosh_index.open_dir(str(_generation_path(folder, store.get_state("index_generation"))))
+    writer = _writer(ix, procs if pending > 2000 else 1)
+    progress.start("indexing", pending)
+    try:
+        for _seq, doc in store.iter_documents(synced, target):
+            writer.update_document(**to_fields(doc))
+            progress.advance()
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    finally:
+        progress.finish()
+    with store.transaction():
+        store.set_state("index_synced_seq", str(target))
+    return SyncReport(pending, False, time.perf_counter() - started)
+
+
+def rebuild(folder: IndexFolder, store: Store, progress: Progress = SILENT, procs: int = 1) -> SyncReport:
+    """Build a new Whoosh generation from every stored document and swap it in when complete. Searches
+    keep using the previous generation until the swap. Call with the writer lock held."""
+    from whoosh import index as whoosh_index
+
+    started = time.perf_counter()
+    target = store.seq
+    total = store.count()
+    name = f"g{time.time_ns():x}"
+    path = _generation_path(folder, name)
+    path.mkdir(parents=True)
+    try:
+        ix = whoosh_index.create_in(str(path), build_schema())
+        writer = _writer(ix, procs if total > 2000 else 1)
+        progress.start("indexing", total)
+        try:
+            for _seq, doc in store.iter_documents(0, target):
+                writer.add_document(**to_fields(doc))
+                progress.advance()
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        finally:
+            progress.finish()
+    except BaseException:
+        shutil.rmtree(path, ignore_errors=True)
+        raise
+    previous = store.get_state("index_generation")
+    with store.transaction():
+        store.set_state("index_generation", name)
+        store.set_state("index_synced_seq", str(target))
+        store.set_state("index_schema", str(SCHEMA_VERSION))
+    _remove_old_generations(folder, keep={name, previous})
+    return SyncReport(total, True, time.perf_counter() - started)
+
+
+def _remove_old_generations(folder: IndexFolder, keep: set[str]) -> None:
+    """Generations before the previous one: no search can still be reading them. The previous one
+    stays until the next swap, for searches that opened it just before this one."""
+    if not folder.whoosh_root.is_dir():
+        return
+    for child in folder.whoosh_root.iterdir():
+        if child.is_dir() and child.name not in keep:
+            shutil.rmtree(child, ignore_errors=True)
+
+
+# -- reading ----------------------------------------------------------------------------------------
+class Reader:
+    """The store and a Whoosh searcher over the current generation (None for an empty index)."""
+
+    def __init__(self, folder: IndexFolder, store: Store | None, searcher) -> None:
+        self.folder = folder
+        self.store = store
+        self.searcher = searcher
+
+    def close(self) -> None:
+        if self.searcher is not None:
+            self.searcher.close()
+        if self.store is not None:
+            self.store.close()
+
+    def __enter__(self) -> Reader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_reader(folder: IndexFolder) -> Reader:
+    folder.require()
+    if not folder.has_store():
+        return Reader(folder, None, None)
+    try:
+        store = folder.open_store(readonly=True)
+    except StoreError:
+        raise
+    from whoosh import index as whoosh_index
+    from whoosh.index import EmptyIndexError
+
+    for attempt in range(3):
+        name = store.get_state("index_generation")
+        if not name:
+            return Reader(folder, store, None)
+        try:
+            ix = whoosh_index.open_dir(str(_generation_path(folder, name)))
+            from whoosh.scoring import BM25F
+
+            return Reader(folder, store, ix.searcher(weighting=BM25F()))
+        except (EmptyIndexError, FileNotFoundError) as exc:
+            # A rebuild swapped generations between reading the name and opening it: read it again.
+            if attempt == 2:
+                store.close()
+                raise IndexCorrupt(f"cannot open the search index in {folder.path} ({exc}); "
+                                   "rebuild it with: polsearch reindex") from exc
+            time.sleep(0.05)
+    raise AssertionError("unreachable")

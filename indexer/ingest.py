@@ -1,0 +1,231 @@
+"""Ingest: raw pages in, stored documents and an up-to-date search index out.
+
+`ingest()` runs the pipeline of `polsearch index`:
+1. list the sources (`corpus.sources`), without reading them;
+2. for each raw page, decide from the store whether it needs work: the same size and mtime as last time
+   means unchanged without reading; the same raw digest means unchanged without parsing;
+3. normalise what is new or changed, in worker processes (`jobs`), bounded in flight so memory stays flat;
+4. store each result (added / updated / unchanged by content hash; skipped with a reason; failed),
+   committing in batches so work done stays done if the run is stopped;
+5. `index.sync()` the Whoosh index with the store.
+
+A page that fails costs that page only; the report lists it.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import datetime as dt
+import hashlib
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+from corpus.document import Document
+from corpus.errors import PageError, SkipPage, SourceError
+from corpus.sources import RawPage, SourceProblem, check_paths, iter_sources
+
+from .index import IndexFolder, sync, writing
+from .progress import SILENT, Progress
+
+_STORE_BATCH = 100
+
+
+@dataclass
+class IngestReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    failed: int = 0
+    errors: list[dict[str, str]] = field(default_factory=list)
+    skips: list[dict[str, str]] = field(default_factory=list)
+    indexed: int = 0
+    seconds: float = 0.0
+
+    def count(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+    @property
+    def pages(self) -> int:
+        return self.added + self.updated + self.unchanged + self.skipped + self.failed
+
+    def to_json(self) -> dict[str, Any]:
+        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
+                "skipped": self.skipped, "failed": self.failed, "errors": self.errors,
+                "skips": self.skips, "seconds": round(self.seconds, 3)}
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _normalise_job(job: dict[str, Any]) -> tuple[str, Any]:
+    """Run in a worker: one raw page to ("document", dict) / ("skipped", (kind, reason)) /
+    ("failed", message). Never raises, so one bad page cannot take the pool down."""
+    from corpus.core import normalise
+
+    try:
+        doc = normalise(job["data"], job["url"], http_charset=job["http_charset"],
+                        fallback_key=job["fallback_key"], fallback_url=job["fallback_url"],
+                        provenance=job["provenance"], fetched_at=job["fetched_at"])
+    except SkipPage as exc:
+        return "skipped", (exc.kind, str(exc))
+    except PageError as exc:
+        return "failed", str(exc)
+    except Exception as exc:  # noqa: BLE001 - reported per page, never fatal
+        return "failed", f"{type(exc).__name__}: {exc}"
+    return "document", doc.to_dict()
+
+
+@dataclass
+class _Pending:
+    page: RawPage
+    digest: str
+
+
+class _Runner:
+    """Normalises jobs in-process or in a pool, at most `limit` in flight."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self.pool: cf.ProcessPoolExecutor | None = None
+        self.inflight: dict[cf.Future, _Pending] = {}
+        self.limit = max(4, jobs * 4)
+
+    def submit(self, pending: _Pending, job: dict[str, Any]) -> Iterator[tuple[_Pending, tuple[str, Any]]]:
+        if self.jobs <= 1:
+            yield pending, _normalise_job(job)
+            return
+        if self.pool is None:
+            self.pool = cf.ProcessPoolExecutor(max_workers=self.jobs)
+        self.inflight[self.pool.submit(_normalise_job, job)] = pending
+        if len(self.inflight) >= self.limit:
+            yield from self._collect(cf.FIRST_COMPLETED)
+
+    def drain(self) -> Iterator[tuple[_Pending, tuple[str, Any]]]:
+        while self.inflight:
+            yield from self._collect(cf.FIRST_COMPLETED)
+
+    def _collect(self, when: str) -> Iterator[tuple[_Pending, tuple[str, Any]]]:
+        done, _ = cf.wait(list(self.inflight), return_when=when)
+        for future in done:
+            pending = self.inflight.pop(future)
+            try:
+                yield pending, future.result()
+            except Exception as exc:  # noqa: BLE001 - a worker died (memory, signal): this page failed
+                yield pending, ("failed", f"worker failed: {type(exc).__name__}: {exc}")
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _count_sources(paths: Sequence[Path], follow_symlinks: bool) -> int | None:
+    try:
+        return sum(1 for item in iter_sources(paths, follow_symlinks=follow_symlinks)
+                   if isinstance(item, RawPage))
+    except SourceError:
+        return None
+
+
+def ingest(index_path: str | os.PathLike[str], sources: Sequence[str | os.PathLike[str]], *,
+           jobs: int | None = None, progress: Progress = SILENT, follow_symlinks: bool = False,
+           force: bool = False) -> IngestReport:
+    """Index `sources` (HTML files and folders) into the index folder at `index_path`, creating it if
+    needed. `force` re-parses every page even when unchanged (after an extractor upgrade)."""
+    started = time.perf_counter()
+    paths = check_paths([Path(s) for s in sources])
+    folder = IndexFolder(index_path)
+    folder.create()
+    jobs = jobs or os.cpu_count() or 1
+    report = IngestReport()
+    with writing(folder), folder.open_store(create=True) as store:
+        progress.start("reading", _count_sources(paths, follow_symlinks))
+        runner = _Runner(jobs)
+        batch = 0
+        try:
+            store.conn.execute("BEGIN IMMEDIATE")
+            for item in iter_sources(paths, follow_symlinks=follow_symlinks):
+                for pending, result in _handle_source(item, store, report, runner, force):
+                    _record(pending, result, store, report)
+                    batch += 1
+                progress.advance()
+                if batch >= _STORE_BATCH:
+                    store.conn.execute("COMMIT")
+                    store.conn.execute("BEGIN IMMEDIATE")
+                    batch = 0
+            for pending, result in runner.drain():
+                _record(pending, result, store, report)
+            store.conn.execute("COMMIT")
+        except BaseException:
+            store.conn.execute("COMMIT")  # what is done stays done; the index catches up next run
+            raise
+        finally:
+            runner.close()
+            progress.finish()
+        report.indexed = sync(folder, store, progress).documents
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _handle_source(item: RawPage | SourceProblem, store, report: IngestReport, runner: _Runner,
+                   force: bool) -> Iterable[tuple[_Pending, tuple[str, Any]]]:
+    if isinstance(item, SourceProblem):
+        report.count("failed")
+        report.errors.append({"source": item.label, "error": item.reason})
+        return ()
+    page = item
+    state = store.source(page.key)
+    cached = state is not None and state.status in ("document", "skipped") and not force
+    if cached and page.size is not None and state.size == page.size and state.mtime_ns == page.mtime_ns:
+        return _unchanged(state, page, report)
+    try:
+        data = page.read()
+    except (OSError, SourceError) as exc:
+        report.count("failed")
+        reason = getattr(exc, "strerror", None) or str(exc)
+        report.errors.append({"source": page.label, "error": f"cannot read: {reason}"})
+        return ()
+    digest = hashlib.sha256(data).hexdigest()
+    if cached and state.raw_digest == digest:
+        store.set_source(page.key, size=page.size, mtime_ns=page.mtime_ns, raw_digest=digest,
+                         doc_id=state.doc_id, status=state.status, reason=state.reason, seen_at=_now())
+        return _unchanged(state, page, report)
+    job = {"data": data, "url": page.url, "http_charset": page.http_charset,
+           "fallback_key": page.fallback_key, "fallback_url": page.fallback_url,
+           "provenance": dict(page.provenance, sha256=digest), "fetched_at": page.fetched_at}
+    return runner.submit(_Pending(page, digest), job)
+
+
+def _unchanged(state, page: RawPage, report: IngestReport) -> tuple:
+    if state.status == "skipped":
+        report.count("skipped")
+        report.skips.append({"source": page.label, "reason": state.reason})
+    else:
+        report.count("unchanged")
+    return ()
+
+
+def _record(pending: _Pending, result: tuple[str, Any], store, report: IngestReport) -> None:
+    page, digest = pending.page, pending.digest
+    status, payload = result
+    if status == "document":
+        doc = Document.from_dict(payload)
+        outcome = store.put(doc)
+        report.count("unchanged" if outcome == "older" else outcome)
+        store.set_source(page.key, size=page.size, mtime_ns=page.mtime_ns, raw_digest=digest,
+                         doc_id=doc.id, status="document", seen_at=_now())
+    elif status == "skipped":
+        kind, reason = payload
+        report.count("skipped")
+        report.skips.append({"source": page.label, "reason": reason})
+        store.set_source(page.key, size=page.size, mtime_ns=page.mtime_ns, raw_digest=digest,
+                         doc_id="", status="skipped", reason=f"{reason}", seen_at=_now())
+    else:
+        report.count("failed")
+        report.errors.append({"source": page.label, "error": str(payload)})
+        store.set_source(page.key, size=page.size, mtime_ns=page.mtime_ns, raw_digest=digest,
+                         doc_id="", status="failed", reason=str(payload), seen_at=_now())

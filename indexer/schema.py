@@ -1,0 +1,78 @@
+"""The Whoosh schema, and how a `Document` becomes the fields of one index entry.
+
+Searchable text: `title` and `body` (prose analyzer, positions for phrases and proximity; separate fields,
+so a phrase never runs from the title into the body), `author`, `entity`, `source`, `tag` (name
+analyzer: whole words, no stemming). Filtering, sorting and facets: `date` (sortable), `year`,
+`author_facet`, `entity_facet`, `source_facet`, `tag_facet`, `language`. Identity: `id` (unique, stored).
+
+Only `id` is stored: bodies, titles and everything `show` prints are read back from the document store,
+which keeps them anyway. `SCHEMA_VERSION` changes whenever the schema or an analyzer does; an index built
+with another version is rebuilt from the store (`polsearch reindex`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, TEXT, Schema
+
+from corpus.document import Document
+
+from .analysis import name_analyzer, prose_analyzer
+
+SCHEMA_VERSION = 1
+FACET_SEPARATOR = "\x1f"
+
+
+def build_schema() -> Schema:
+    prose = prose_analyzer()
+    names = name_analyzer()
+    return Schema(
+        id=ID(unique=True, stored=True),
+        title=TEXT(analyzer=prose, phrase=True),
+        body=TEXT(analyzer=prose, phrase=True),
+        author=TEXT(analyzer=names, phrase=True),
+        entity=TEXT(analyzer=names, phrase=True),
+        source=TEXT(analyzer=names, phrase=True),
+        tag=TEXT(analyzer=names, phrase=True),
+        date=DATETIME(sortable=True),
+        year=NUMERIC(int, bits=32, sortable=True),
+        author_facet=KEYWORD(commas=False, lowercase=False, scorable=False),
+        entity_facet=KEYWORD(commas=False, lowercase=False, scorable=False),
+        tag_facet=KEYWORD(commas=False, lowercase=False, scorable=False),
+        source_facet=ID(sortable=True),
+        language=ID,
+    )
+
+
+def _keyword_value(values: list[str]) -> str:
+    # KEYWORD splits on whitespace unless told otherwise; names hold spaces, so encode them.
+    return " ".join(v.replace(" ", "_") for v in values if v)
+
+
+def to_fields(doc: Document) -> dict[str, Any]:
+    """The index entry for one document."""
+    fields: dict[str, Any] = {
+        "id": doc.id,
+        "title": doc.title,
+        "body": doc.body,
+        "author": "\n".join(doc.authors),
+        "entity": "\n".join(e.text for e in doc.entities),
+        "source": doc.source,
+        "tag": "\n".join(doc.tags),
+        "author_facet": _keyword_value(list(doc.authors)),
+        "entity_facet": _keyword_value([f"{e.type}:{e.text}" for e in doc.entities]),
+        "tag_facet": _keyword_value(list(doc.tags)),
+        "source_facet": doc.source or "",
+        "language": doc.language or "",
+    }
+    if doc.date:
+        day = dt.date.fromisoformat(doc.date)
+        fields["date"] = dt.datetime(day.year, day.month, day.day)
+        fields["year"] = day.year
+    return {k: v for k, v in fields.items() if v != ""}
+
+
+def facet_value(term: str) -> str:
+    return term.replace("_", " ")

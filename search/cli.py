@@ -1,0 +1,349 @@
+"""The `polsearch` command line: parse options, call one library function, print its result.
+
+Thin by design: every command checks its input with click types, calls into `corpus`, `indexer` or
+`search`, and formats what comes back (`--json`: exactly one JSON document on stdout). Library errors
+become one-line messages with exit code 1 in `_Group.invoke`; click's usage errors exit 2; `--traceback`
+shows the whole story. Progress bars and logs go to stderr, and only on a terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from . import render
+
+ENV_INDEX = "POLSEARCH_INDEX"
+
+
+def default_index() -> str:
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return os.path.join(base, "polsearch", "index")
+
+
+# -- errors ---------------------------------------------------------------------------------------------
+def _user_errors() -> tuple[type[BaseException], ...]:
+    from corpus.errors import CorpusError
+    from indexer.errors import IndexerError
+
+    from .errors import SearchError
+
+    return (CorpusError, IndexerError, SearchError)
+
+
+class _Group(click.Group):
+    """Turns library exceptions into one-line messages (exit 1) unless --traceback was given."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("polsearch: interrupted; work committed so far is kept", err=True)
+            sys.exit(130)
+        except Exception as exc:
+            if ctx.meta.get("polsearch.traceback"):
+                raise
+            if isinstance(exc, _user_errors()):
+                raise click.ClickException(render.one_line(str(exc))) from None
+            if isinstance(exc, OSError):
+                where = f" ({exc.filename})" if exc.filename else ""
+                raise click.ClickException(f"{exc.strerror or exc}{where}") from None
+            raise click.ClickException(
+                f"internal error: {type(exc).__name__}: {render.one_line(str(exc))} "
+                "(run again with --traceback for details)") from None
+
+
+# -- shared options -------------------------------------------------------------------------------------
+def index_option(f: Callable) -> Callable:
+    return click.option(
+        "--index", "index_path", envvar=ENV_INDEX, default=default_index, show_default="$" + ENV_INDEX +
+        " or ~/.local/share/polsearch/index", type=click.Path(file_okay=False),
+        help="Index folder (one searchable collection).")(f)
+
+
+def json_option(f: Callable) -> Callable:
+    return click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")(f)
+
+
+def _print_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+class _Bar:
+    """A click progress bar on stderr when it is a terminal; silent otherwise."""
+
+    def __init__(self) -> None:
+        self.bar = None
+        self.enabled = sys.stderr.isatty()
+
+    def start(self, phase: str, total: int | None) -> None:
+        if self.enabled and total:
+            self.bar = click.progressbar(length=total, label=phase.capitalize().ljust(9), file=sys.stderr,
+                                         show_pos=True, show_eta=True)
+            self.bar.__enter__()
+
+    def advance(self, n: int = 1) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def finish(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _progress():
+    from indexer.progress import Progress
+
+    class ClickProgress(_Bar, Progress):
+        pass
+
+    return ClickProgress()
+
+
+# -- the group ------------------------------------------------------------------------------------------
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--traceback", is_flag=True, help="Show the full traceback of an error.")
+@click.option("-v", "--verbose", count=True, help="Log what happens (-vv for more).")
+@click.version_option(package_name="polsearch")
+@click.pass_context
+def main(ctx: click.Context, traceback: bool, verbose: int) -> None:
+    """polsearch: full-text search over policy commentaries.
+
+    \b
+    Index HTML pages, then search them:
+      polsearch index --index ~/idx pages/
+      polsearch search --index ~/idx '"debt of Lon Nol" OR title:cambodia'
+    Try `polsearch demo` for a tour on the bundled sample corpus.
+    """
+    ctx.meta["polsearch.traceback"] = traceback
+    if verbose:
+        logging.basicConfig(level=logging.DEBUG if verbose > 1 else logging.INFO, stream=sys.stderr,
+                            format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command("normalise")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--url", help="The address the page was fetched from (for ids and relative links).")
+@json_option
+def normalise_cmd(file: str, url: str | None, as_json: bool) -> None:
+    """Show what is extracted from one HTML page (FILE, or - for stdin).
+
+    \b
+    Example:
+      polsearch normalise page.html
+      polsearch normalise --json page.html | jq .title
+    """
+    from corpus import normalise
+    from corpus.errors import SkipPage, SourceError
+
+    try:
+        data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+    except OSError as exc:
+        raise SourceError(f"cannot read {file}: {exc.strerror}") from None
+    path = None if file == "-" else Path(file).absolute()
+    try:
+        doc = normalise(data, url, fallback_key=path.name if path else "stdin",
+                        fallback_url=str(path) if path else None,
+                        provenance={"kind": "file", "path": str(path)} if path else {"kind": "stdin"})
+    except SkipPage as exc:
+        raise click.ClickException(f"skipped: {exc} ({file})") from None
+    if as_json:
+        _print_json(doc.to_dict())
+    else:
+        click.echo(render.document(doc, with_sources=True))
+
+
+@main.command("index")
+@index_option
+@click.argument("sources", nargs=-1, required=True, type=click.Path())
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
+              help="Worker processes for parsing [default: one per core].")
+@click.option("--force", is_flag=True, help="Re-parse every page, even unchanged ones.")
+@click.option("--follow-symlinks", is_flag=True, help="Follow symbolic links out of the folders given.")
+@json_option
+def index_cmd(index_path: str, sources: tuple[str, ...], jobs: int | None, force: bool,
+              follow_symlinks: bool, as_json: bool) -> None:
+    """Index HTML files and folders (recursively) into an index folder.
+
+    New pages are added, changed ones updated, unchanged ones skipped without parsing. Pages that are
+    not commentaries (listings, error and bot-check pages) are skipped with a reason. Exits 1 if any
+    page failed.
+
+    \b
+    Example:
+      polsearch index --index ~/idx ~/pages/ extra-page.html
+    """
+    from indexer.ingest import ingest
+
+    report = ingest(index_path, sources, jobs=jobs, progress=_progress(), force=force,
+                    follow_symlinks=follow_symlinks)
+    for err in report.errors:
+        click.echo(f"failed: {render.one_line(err['source'])}: {render.one_line(err['error'])}", err=True)
+    if as_json:
+        _print_json(report.to_json())
+    else:
+        for skip in report.skips:
+            click.echo(f"skipped: {render.one_line(skip['source'])}: {render.one_line(skip['reason'])}",
+                       err=True)
+    click.echo(render.ingest_summary(report, index_path), err=as_json)
+    if report.pages == 0:
+        raise click.ClickException("no HTML pages found in " + ", ".join(sources))
+    if report.failed:
+        sys.exit(1)
+
+
+@main.command("reindex")
+@index_option
+@json_option
+def reindex_cmd(index_path: str, as_json: bool) -> None:
+    """Rebuild the search index from the document store, without re-parsing any page.
+
+    Searches keep using the old index until the new one is complete. Use it after an upgrade that
+    changes the index schema or analyzers.
+
+    \b
+    Example:
+      polsearch reindex --index ~/idx
+    """
+    from indexer import reindex
+
+    report = reindex(index_path, progress=_progress())
+    if as_json:
+        _print_json({"documents": report.documents, "seconds": round(report.seconds, 3)})
+    else:
+        click.echo(f"Rebuilt the index of {report.documents} documents in {report.seconds:.1f} s.")
+
+
+@main.command("search")
+@index_option
+@click.argument("query", nargs=-1, required=True)
+@click.option("-n", "--limit", type=click.IntRange(min=0), default=10, show_default=True,
+              help="How many hits to return.")
+@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many hits (paging).")
+@click.option("--page", type=click.IntRange(min=1), default=None, help="Page number (of --limit hits).")
+@click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance",
+              show_default=True, help="Order: by relevance, oldest first, or newest first.")
+@json_option
+def search_cmd(index_path: str, query: tuple[str, ...], limit: int, offset: int, page: int | None,
+               sort: str, as_json: bool) -> None:
+    """Search the index; hits are ranked, matched words highlighted.
+
+    \b
+    Query syntax (see the README for all of it):
+      words                  every word must match (stemmed)
+      "exact phrase"         those words in that order
+      AND  OR  NOT  ( )      operators in capitals; -word excludes
+      title: author: entity: source: tag:   field search
+      sanction*              wildcard
+      date:2010..2012  date:>=2015-06       date ranges (whole periods)
+    \b
+    Examples:
+      polsearch search '"debt of Lon Nol"'
+      polsearch search --sort -date 'Mekong AND (dam OR dams) date:2015..'
+    """
+    from .searcher import search
+
+    if page is not None:
+        offset = (page - 1) * limit
+    results = search(index_path, " ".join(query), limit=limit, offset=offset, sort=sort)
+    if as_json:
+        _print_json(results.to_json())
+    else:
+        click.echo(render.results(results, _style()))
+
+
+@main.command("show")
+@index_option
+@click.argument("doc_id", metavar="ID")
+@click.option("--versions", is_flag=True, help="Also list the earlier versions kept for the document.")
+@json_option
+def show_cmd(index_path: str, doc_id: str, versions: bool, as_json: bool) -> None:
+    """Print one stored document, whole.
+
+    \b
+    Example:
+      polsearch show --index ~/idx 3f2a9c41d0e7b655
+    """
+    from .searcher import show
+
+    doc, earlier = show(index_path, doc_id)
+    if as_json:
+        data = doc.to_dict()
+        if versions:
+            data["versions"] = earlier
+        _print_json(data)
+    else:
+        click.echo(render.document(doc, versions=earlier if versions else None))
+
+
+@main.command("stats")
+@index_option
+@json_option
+def stats_cmd(index_path: str, as_json: bool) -> None:
+    """Documents, date range, sources and size of an index.
+
+    \b
+    Example:
+      polsearch stats --index ~/idx
+    """
+    from .searcher import stats
+
+    figures = stats(index_path)
+    if as_json:
+        _print_json({k: figures[k] for k in ("documents", "first_date", "last_date", "sources", "bytes")})
+    else:
+        click.echo(render.stats(figures, index_path))
+
+
+@main.command("demo")
+@click.option("--index", "index_path", type=click.Path(file_okay=False), default=None,
+              help="Keep the demo index here [default: a temporary folder, removed afterwards].")
+def demo_cmd(index_path: str | None) -> None:
+    """Index the bundled sample commentaries and run example searches.
+
+    \b
+    Example:
+      polsearch demo
+      polsearch demo --index demo-idx && polsearch search --index demo-idx mekong
+    """
+    from indexer.ingest import ingest
+
+    from .demo import EXAMPLE_QUERIES, sample_folder
+    from .searcher import search
+
+    temporary = index_path is None
+    target = tempfile.mkdtemp(prefix="polsearch-demo-") if temporary else index_path
+    try:
+        with sample_folder() as samples:
+            click.echo(f"$ polsearch index --index {target} {samples}")
+            report = ingest(target, [samples], progress=_progress())
+            click.echo(render.ingest_summary(report, target))
+        style = _style()
+        for query, options in EXAMPLE_QUERIES:
+            flags = "".join(f" --{k} {v}" for k, v in options.items())
+            click.echo(f"\n$ polsearch search{flags} '{query}'")
+            click.echo(render.results(search(target, query, **options), style))
+        if not temporary:
+            click.echo(f"\nThe demo index is in {target}; try: polsearch search --index {target} 'your words'")
+    finally:
+        if temporary:
+            shutil.rmtree(target, ignore_errors=True)
+
+
+def _style() -> render.Style:
+    return render.Style(color=sys.stdout.isatty())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

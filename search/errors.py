@@ -1,0 +1,28 @@
+"""Exceptions of the search package. The CLI turns them into one-line messages."""
+
+from __future__ import annotations
+
+
+class SearchError(Exception):
+    """Base of every error the search package raises on purpose."""
+
+
+class QueryError(SearchError):
+    """A query that cannot be parsed. `position` is the 0-based offset of the problem in `query`."""
+
+    def __init__(self, message: str, query: str, position: int, hint: str = "") -> None:
+        self.message = message
+        self.query = query
+        self.position = max(0, min(position, len(query)))
+        self.hint = hint
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        q, p = self.query, self.position
+        pointer = f"{q[:p]}▸{q[p:]}" if q else "(empty)"
+        text = f"{self.message} at column {p + 1}: {pointer}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+class DocumentNotFound(SearchError):
+    """No document with that id in the index."""

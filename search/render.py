@@ -1,0 +1,153 @@
+"""Text output for a terminal or a pipe: search results, one document, statistics, summaries.
+
+Everything printed passes through `clean()`, which removes control characters (ANSI escapes, carriage
+returns, backspaces) that a hostile page could use to rewrite the terminal; JSON output is escaped by
+the JSON encoder instead. Colour is added only when `Style.color` is on (stdout is a terminal).
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass
+from typing import Any
+
+from .highlight import Segment
+
+# C0 controls except tab and newline, DEL, C1 controls, and the ANSI escape sequences they start.
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(text: str) -> str:
+    return _CONTROL.sub("", _ANSI.sub("", text))
+
+
+def one_line(text: str) -> str:
+    return " ".join(clean(text).split())
+
+
+@dataclass(frozen=True)
+class Style:
+    color: bool = False
+
+    def mark(self, text: str) -> str:
+        return f"\x1b[1;33m{text}\x1b[0m" if self.color else text
+
+    def bold(self, text: str) -> str:
+        return f"\x1b[1m{text}\x1b[0m" if self.color else text
+
+    def dim(self, text: str) -> str:
+        return f"\x1b[2m{text}\x1b[0m" if self.color else text
+
+
+def segments(parts: list[Segment], style: Style, emphasis=None) -> str:
+    out = []
+    for s in parts:
+        text = one_line(s.text) if "\n" in s.text else clean(s.text)
+        out.append(style.mark(text) if s.marked else (emphasis(text) if emphasis else text))
+    return "".join(out)
+
+
+def results(res: Any, style: Style) -> str:
+    shown = len(res.hits)
+    first = res.offset + 1
+    if res.total == 0:
+        head = f"No documents match {one_line(res.query)!r}."
+    elif shown == 0:
+        head = f"{res.total} documents match; none on this page (offset {res.offset})."
+    else:
+        head = (f"{res.total} document{'s' if res.total != 1 else ''} match; showing {first}–"
+                f"{res.offset + shown} ({res.seconds * 1000:.0f} ms).")
+    lines = [head]
+    for n, hit in enumerate(res.hits, start=first):
+        d = hit.doc
+        title = segments(hit.title, style, style.bold) if hit.title else style.bold(clean(d.title))
+        lines.append("")
+        lines.append(f"{n:>3}. {title}")
+        meta = [x for x in (clean(d.source), d.date, ", ".join(clean(a) for a in d.authors)) if x]
+        lines.append("     " + style.dim(" · ".join(meta)) if meta else "")
+        body = segments(hit.snippet, style)
+        lines.extend("     " + line for line in _wrap(body, 92))
+        lines.append("     " + style.dim(f"id {d.id}  {clean(d.url)}"))
+    return "\n".join(line for line in lines)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    # textwrap counts escape codes as characters; good enough for coloured text, exact for plain.
+    return textwrap.wrap(text, width=width, break_long_words=False, break_on_hyphens=False) or [""]
+
+
+def document(doc: Any, with_sources: bool = False, versions: list[dict[str, Any]] | None = None) -> str:
+    x = doc.extraction if with_sources else {}
+
+    def src(key: str) -> str:
+        return f"  [{x[key]}]" if with_sources and x.get(key) else ""
+
+    rows = [
+        ("title", clean(doc.title) + src("title_source")),
+        ("id", doc.id),
+        ("url", clean(doc.url) + src("url_source")),
+        ("source", clean(doc.source) + src("source_source")),
+        ("date", (doc.date or "—") + src("date_source")),
+        ("updated", (doc.updated or "—") + src("updated_source")),
+        ("authors", (", ".join(clean(a) for a in doc.authors) or "—") + src("authors_source")),
+        ("tags", (", ".join(clean(t) for t in doc.tags) or "—") + src("tags_source")),
+        ("language", (doc.language or "—") + src("language_source")),
+        ("entities", "; ".join(f"{clean(e.text)} ({e.type})" for e in doc.entities) or "—"),
+        ("summary", one_line(doc.summary) or "—"),
+        ("fetched", doc.fetched_at or "—"),
+        ("from", _provenance(doc.provenance)),
+    ]
+    if with_sources and x.get("body_strategy"):
+        rows.append(("body via", x["body_strategy"]))
+    if versions:
+        rows.append(("versions", "; ".join(f"v{v['version']} {v['fetched_at']}" for v in versions)))
+    width = max(len(k) for k, _ in rows)
+    lines = [f"{k.rjust(width)}: {v}" for k, v in rows]
+    lines.append("")
+    for paragraph in doc.paragraphs:
+        lines.extend(textwrap.wrap(clean(paragraph), width=100) or [""])
+        lines.append("")
+    words = len(doc.body.split())
+    lines.append(f"({len(doc.paragraphs)} paragraphs, {words} words)")
+    return "\n".join(lines)
+
+
+def _provenance(p: dict[str, Any]) -> str:
+    if not p:
+        return "—"
+    if p.get("kind") == "file":
+        return clean(f"file {p.get('path')}" + (f" (modified {p['mtime']})" if p.get("mtime") else ""))
+    if p.get("kind") == "warc":
+        return clean(f"WARC {p.get('file')} record {p.get('record_id')} at offset {p.get('offset')}")
+    return clean(", ".join(f"{k}={v}" for k, v in p.items()))
+
+
+def stats(figures: dict[str, Any], index_path: str) -> str:
+    lines = [f"Index {clean(index_path)}",
+             f"  documents: {figures['documents']}" + (f" (+{figures['versions']} earlier versions)"
+                                                       if figures.get("versions") else ""),
+             f"  dates:     {figures['first_date'] or '—'} to {figures['last_date'] or '—'}",
+             f"  size:      {_size(figures['bytes'])}"]
+    if figures["sources"]:
+        lines.append("  sources:")
+        width = max(len(str(n)) for n in figures["sources"].values())
+        for name, n in figures["sources"].items():
+            lines.append(f"    {str(n).rjust(width)}  {clean(name) or '(unknown)'}")
+    return "\n".join(lines)
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
+def ingest_summary(report: Any, index_path: str) -> str:
+    rate = report.pages / report.seconds if report.seconds else 0.0
+    return (f"Indexed into {clean(str(index_path))}: {report.added} added, {report.updated} updated, "
+            f"{report.unchanged} unchanged, {report.skipped} skipped, {report.failed} failed "
+            f"({report.pages} pages in {report.seconds:.1f} s, {rate:.0f} pages/s).")
