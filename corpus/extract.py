@@ -73,8 +73,9 @@ def is_chrome(tag: Tag) -> bool:
     for mark in marks:
         if mark in rules.BOILERPLATE_WORDS:
             return True
-        if any(piece in rules.BOILERPLATE_WORDS for piece in _SPLIT_CLASS.split(mark) if piece):
-            return True
+        for piece in _SPLIT_CLASS.split(mark):
+            if piece in rules.BOILERPLATE_WORDS or piece.startswith(rules.BOILERPLATE_PREFIXES):
+                return True
     return False
 
 
@@ -114,9 +115,14 @@ def _holds_most_text(tag: Tag, soup: Tag) -> bool:
 
 
 # -- paragraphs --------------------------------------------------------------------------------------
+_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+
+
 class _Collector:
     def __init__(self) -> None:
-        self.paragraphs: list[tuple[str, float]] = []  # text, link density
+        self.paragraphs: list[tuple[str, float, bool]] = []  # text, link density, is a heading
+        self.headline_at: int | None = None  # paragraphs before the page's <h1> are not the article
+        self.in_heading = 0
         self._parts: list[str] = []
         self._link_chars = 0
         self._brs = 0
@@ -137,14 +143,20 @@ class _Collector:
         else:
             self._parts.append(" ")
 
+    def headline(self) -> None:
+        self.flush()
+        if self.headline_at is None:
+            self.headline_at = len(self.paragraphs)
+
     def flush(self) -> None:
         text = " ".join("".join(self._parts).split())
         if text:
-            self.paragraphs.append((text, self._link_chars / max(len(text), 1)))
+            self.paragraphs.append((text, self._link_chars / max(len(text), 1), self.in_heading > 0))
         self._parts, self._link_chars, self._brs = [], 0, 0
 
 
 _FLUSH = object()
+_END_HEADING = object()
 
 
 def _walk(root: Tag, out: _Collector) -> None:
@@ -154,6 +166,9 @@ def _walk(root: Tag, out: _Collector) -> None:
         node, in_link = stack.pop()
         if node is _FLUSH:
             out.flush()
+        elif node is _END_HEADING:
+            out.flush()
+            out.in_heading -= 1
         elif isinstance(node, NavigableString):
             if not isinstance(node, _SKIPPED_STRINGS):
                 out.text(str(node), in_link)
@@ -162,9 +177,13 @@ def _walk(root: Tag, out: _Collector) -> None:
                 out.br()
                 continue
             if node.name == "h1":
-                out.flush()
+                out.headline()
                 continue
-            if node.name in rules.BLOCK_TAGS:
+            if node.name in _HEADINGS:
+                out.flush()
+                out.in_heading += 1
+                stack.append((_END_HEADING, False))
+            elif node.name in rules.BLOCK_TAGS:
                 out.flush()
                 stack.append((_FLUSH, False))
             inner = in_link or node.name == "a"
@@ -197,15 +216,14 @@ def paragraphs_of(container: Tag, title: str = "") -> tuple[list[str], float]:
     _walk(container, out)
     out.flush()
     title_folded = " ".join(re.findall(r"\w+", title.casefold()))
-    kept: list[str] = []
-    link_chars = total = 0.0
-    for text, density in out.paragraphs:
-        if _is_noise(text, density, title_folded):
-            continue
-        kept.append(text)
-        total += len(text)
-        link_chars += density * len(text)
-    return kept, (link_chars / total if total else 0.0)
+    found = out.paragraphs[out.headline_at or 0:]
+    kept = [(text, density, heading) for text, density, heading in found
+            if not _is_noise(text, density, title_folded)]
+    while kept and kept[-1][2]:  # a heading with nothing after it introduces chrome, not text
+        kept.pop()
+    total = sum(len(text) for text, _, _ in kept)
+    link_chars = sum(density * len(text) for text, density, _ in kept)
+    return [text for text, _, _ in kept], (link_chars / total if total else 0.0)
 
 
 # -- strategies ----------------------------------------------------------------------------------------

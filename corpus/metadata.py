@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 from bs4 import Tag
 
 from . import rules
-from .dates import DATE_SOURCE, find_date, iso, parse_date
+from .dates import DATE_PATTERN, DATE_SOURCE, find_date, iso, parse_date
 from .page import Page, text_of
 
 
@@ -132,20 +132,39 @@ _UPDATED_LINE = re.compile(rf"\b{rules.UPDATED_LABEL}\s*[:\-–]?\s*\b({DATE_SOU
 _PUBLISHED_LINE = re.compile(rf"\b{rules.PUBLISHED_LABEL}\s*[:\-–]?\s*\b({DATE_SOURCE})\b", re.I)
 
 
-def _header_region(page: Page) -> list[Tag]:
-    """Where a page's own date and byline live: around its headline (the h1's ancestors, nearest
-    first), then the whole document."""
-    regions: list[Tag] = []
-    h1 = page.soup.find("h1")
-    node = h1.parent if isinstance(h1, Tag) else None
-    for _ in range(4):
-        if not isinstance(node, Tag) or node.name in ("body", "html", "[document]"):
-            break
-        regions.append(node)
-        node = node.parent
-    body = page.soup.body or page.soup
-    regions.append(body)
-    return regions
+def headline_element(page: Page) -> Tag | None:
+    """The page's headline element: the first <h1> outside page chrome."""
+    for h1 in page.soup.find_all("h1"):
+        if text_of(h1) and not _inside_chrome(h1):
+            return h1
+    return None
+
+
+def header_lines(page: Page) -> list[str]:
+    """Short lines around the headline, nearest first: where datelines and bylines live. Lines after the
+    headline come first, up to where the body starts (the first long paragraph); then a few before it."""
+    cached = page.cache.get("header_lines")
+    if cached is not None:
+        return cached
+    lines: list[str] = []
+    h1 = headline_element(page)
+    if h1 is not None:
+        for el in h1.find_all_next(True, limit=120):
+            if el.name in ("script", "style", "noscript", "template"):
+                continue
+            text = text_of(el)
+            if el.name == "p" and len(text) > 200:
+                break
+            if 0 < len(text) <= 200 and not _inside_chrome(el):
+                lines.append(text)
+        for el in h1.find_all_previous(True, limit=12):
+            if el.name in ("script", "style", "head", "title", "meta", "link"):
+                continue
+            text = text_of(el)
+            if 0 < len(text) <= 120 and not _inside_chrome(el):
+                lines.append(text)
+    page.cache["header_lines"] = lines
+    return lines
 
 
 def _short_texts(region: Tag, limit: int = 200) -> list[str]:
@@ -160,17 +179,29 @@ def _short_texts(region: Tag, limit: int = 200) -> list[str]:
     return texts
 
 
-def _line_date(page: Page, pattern: re.Pattern[str]) -> dt.date | None:
-    for region in _header_region(page):
-        texts = _short_texts(region)
-        # Labels and dates are often split over adjacent elements ("Updated On:" <span>date</span>).
-        for a, b in zip(texts, texts[1:] + [""]):
-            for candidate in (a, f"{a} {b}"):
-                m = pattern.search(candidate)
-                if m:
-                    day = parse_date(m.group(1))
-                    if day:
-                        return day
+def _line_date(page: Page, pattern: re.Pattern[str]) -> tuple[dt.date | None, str]:
+    """A date after a label ("Updated On: Nov 11, 2010"): in the header lines, then anywhere in the page
+    outside chrome."""
+    for where, texts in (("header", header_lines(page)), ("page", None)):
+        if texts is None:
+            body = page.soup.body or page.soup
+            texts = _short_texts(body)
+            # Labels and dates are often split over adjacent elements ("Updated On:" <span>date</span>).
+            texts = texts + [f"{a} {b}" for a, b in zip(texts, texts[1:])]
+        for text in texts:
+            m = pattern.search(text)
+            if m:
+                day = parse_date(m.group(1))
+                if day:
+                    return day, where
+    return None, ""
+
+
+def _unlabelled_header_date(page: Page) -> dt.date | None:
+    for text in header_lines(page):
+        day = find_date(text)
+        if day:
+            return day
     return None
 
 
@@ -193,7 +224,11 @@ def _time_elements(page: Page) -> dt.date | None:
 
 def _inside_chrome(tag: Tag) -> bool:
     for parent in tag.parents:
-        if parent.name in ("aside", "nav", "footer"):
+        if parent.name in ("body", "html", "[document]"):
+            return False
+        if parent.name in ("aside", "nav"):
+            return True
+        if parent.name == "footer" and parent.find_parent(["article", "main"]) is None:
             return True
         marks = " ".join(parent.get("class") or []) + " " + str(parent.get("id") or "")
         if re.search(r"sidebar|related|recommend|most-read|popular|widget|teaser", marks, re.I):
@@ -232,9 +267,9 @@ def dates(page: Page) -> tuple[Found, Found]:
         if day:
             published = Found(iso(day), "time")
     if not published.value:
-        day = _line_date(page, _PUBLISHED_LINE)
+        day, where = _line_date(page, _PUBLISHED_LINE)
         if day:
-            published = Found(iso(day), "text:published-line")
+            published = Found(iso(day), f"text:published-line:{where}")
 
     day = parse_date(_ld_text(article.get("dateModified")))
     if day:
@@ -247,10 +282,14 @@ def dates(page: Page) -> tuple[Found, Found]:
                 updated = Found(iso(day), f"meta:{name}")
                 break
     if not updated.value:
-        day = _line_date(page, _UPDATED_LINE)
+        day, where = _line_date(page, _UPDATED_LINE)
         if day:
-            updated = Found(iso(day), "text:updated-line")
+            updated = Found(iso(day), f"text:updated-line:{where}")
 
+    if not published.value and not updated.value:
+        day = _unlabelled_header_date(page)
+        if day:
+            published = Found(iso(day), "text:near-headline")
     if not published.value:
         day = _url_date(page.url)
         if day:
@@ -317,6 +356,8 @@ def authors(page: Page) -> Found:
     for name in rules.AUTHOR_METAS:
         values = page.metas.get(name)
         if values:
+            if name in rules.ONE_AUTHOR_PER_META:
+                values = [_uninvert(v) for v in values]
             names = [n for v in values if not v.startswith("http") for n in clean_author_names(v)]
             if names:
                 return Found(_dedupe(names), f"meta:{name}")
@@ -327,6 +368,15 @@ def authors(page: Page) -> Found:
     if names:
         return Found(names, "text:by-line")
     return Found([], "")
+
+
+def _uninvert(name: str) -> str:
+    """Scholarly metas write "Hale, Marcus": one author, surname first."""
+    parts = [p.strip() for p in name.split(",")]
+    if len(parts) == 2 and len(parts[0].split()) <= 2 and 1 <= len(parts[1].split()) <= 3 \
+            and _plausible_name(parts[0]) and _plausible_name(parts[1]):
+        return f"{parts[1]} {parts[0]}"
+    return name
 
 
 def _byline_elements(page: Page) -> list[str]:
@@ -353,11 +403,29 @@ def _byline_elements(page: Page) -> list[str]:
     return []
 
 
+_POSTED_BY = re.compile(r"\b(?:posted|published|written|updated)\b.*?\bby\s+(.+)$", re.I)
+_LINE_SEPARATORS = re.compile(r"\s+[·|•–—]\s+|\s{2,}")
+
+
 def _byline_text(page: Page) -> list[str]:
-    for region in _header_region(page)[:-1] or _header_region(page):
-        for text in _short_texts(region, limit=160):
-            if _BY_PREFIX.match(text):
-                names = clean_author_names(text)
+    """Bylines in the lines around the headline: "By A and B", "Posted 3 March 2015 by A", or a name
+    beside the date ("A · 15 November 2022")."""
+    for text in header_lines(page):
+        if len(text) > 160:
+            continue
+        if _BY_PREFIX.match(text):
+            names = clean_author_names(_LINE_SEPARATORS.split(text)[0])
+            if names:
+                return _dedupe(names)
+        m = _POSTED_BY.search(text)
+        if m:
+            names = clean_author_names(_LINE_SEPARATORS.split(m.group(1))[0])
+            if names:
+                return _dedupe(names)
+        if DATE_PATTERN.search(text):
+            parts = [p for p in _LINE_SEPARATORS.split(text) if p and not DATE_PATTERN.search(p)]
+            if len(parts) == 1 and 1 < len(parts[0].split()) <= 4:
+                names = clean_author_names(parts[0])
                 if names:
                     return _dedupe(names)
     return []
@@ -379,13 +447,35 @@ def tags(page: Page) -> Found:
             values = [k.strip() for k in keywords if isinstance(k, str) and k.strip()]
         source = "jsonld:keywords" if values else ""
     if not values:
-        links = page.soup.select("a[rel~=tag]")
-        if not links:
-            links = [a for box in page.soup.find_all(True, class_=re.compile(r"^(?:post-|entry-|article-)?tags?(?:-list|-links)?$", re.I))
-                     for a in box.find_all("a")]
-        values = [text_of(a) for a in links if 0 < len(text_of(a)) < 60]
+        values = _visible_tags(page)
         source = "links" if values else ""
     return Found(_dedupe(values), source)
+
+
+def _visible_tags(page: Page) -> list[str]:
+    """Tag links: `rel=tag`, or the links of a box labelled "Tags:", "Topics", "Filed under:"... or classed
+    as a tag list, outside sidebars (a site-wide tag cloud is not this page's tags)."""
+    links = [a for a in page.soup.select("a[rel~=tag]") if not _inside_chrome(a)]
+    if not links:
+        for box in page.soup.find_all(["div", "p", "ul", "section", "span", "footer", "nav", "dl"]):
+            label = next((t for t in box.find_all(string=True) if t.strip()), None)
+            # The label must be the box's own (its text, or its first child's), not a descendant box's.
+            labelled = label is not None and bool(rules.TAG_LABEL.match(label.strip())) and \
+                (label.parent is box or label.parent.parent is box)
+            classed = any(rules.TAG_BOX_CLASS.search(c) for c in _classes(box))
+            if (labelled or classed) and not _inside_chrome(box):
+                links = box.find_all("a")
+                if links:
+                    break
+                if labelled and label.parent is box:  # "Keywords: a, b, c" without links
+                    listed = rules.TAG_LABEL.sub("", text_of(box), count=1)
+                    return [t.strip() for t in listed.split(",") if 0 < len(t.strip()) < 60]
+    return [text_of(a) for a in links if 0 < len(text_of(a)) < 60]
+
+
+def _classes(tag: Tag) -> list[str]:
+    classes = tag.get("class") or []
+    return classes.split() if isinstance(classes, str) else list(classes)
 
 
 def canonical_url(page: Page) -> Found:

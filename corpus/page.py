@@ -31,6 +31,7 @@ class Page:
         self.html = html
         self.url = url
         self.encoding = encoding
+        self.cache: dict[str, object] = {}  # views computed by one stage and read by another
         # lxml drops a leading XML declaration it cannot use with a str; strip it ourselves.
         self.soup = BeautifulSoup(re.sub(r"^\s*<\?xml[^>]*>", "", html, count=1), "lxml")
 

@@ -20,11 +20,17 @@ UPDATED_METAS = (
     "article:modified_time", "og:updated_time", "datemodified", "dcterms.modified", "dc.date.modified",
     "last-modified", "article.updated", "lastmod",
 )
+# Metas that hold one author each, possibly written "Surname, Given".
+ONE_AUTHOR_PER_META = ("citation_author", "dc.creator", "dcterms.creator")
 AUTHOR_METAS = ("citation_author", "dc.creator", "dcterms.creator", "author", "parsely-author",
                 "sailthru.author", "article:author", "byl")
 DESCRIPTION_METAS = ("description", "og:description", "twitter:description", "dc.description",
                      "citation_abstract")
 TAG_METAS = ("article:tag", "news_keywords", "parsely-tags", "sailthru.tags")
+# A visible list of the page's tags: its label, or its class.
+TAG_LABEL = re.compile(r"^(?:tags?|topics?|filed\s+under|keywords?|subjects?|themes?|tagged(?:\s+with)?)\s*:?$"
+                       r"|^(?:tags?|topics?|filed\s+under|keywords?|tagged(?:\s+with)?)\s*:", re.I)
+TAG_BOX_CLASS = re.compile(r"^(?:post-|entry-|article-|note-)?(?:tags|tag-list|taglist|tag-links|topics)$", re.I)
 LANGUAGE_METAS = ("content-language", "language", "dc.language", "og:locale")
 
 # Visible date lines: a label, then a date (see dates.DATE_PATTERN).
@@ -62,8 +68,12 @@ BOILERPLATE_WORDS = frozenset("""
     pullquote pull-quote caption figcaption credit takeaway takeaways key-takeaways keypoints callout
     most-read mostread popular trending teaser teasers more-from read-more readmore also-read
     skip hidden visually-hidden sr-only screen-reader-text login signin search searchbox alert notice
-    event-promo events-promo cta subnav topbar top-bar utility social-links follow
+    event-promo events-promo cta subnav topbar top-bar utility social-links follow kicker eyebrow
+    republish reprint continue-reading read-next up-next more-stories
 """.split())
+# Class pieces that start like this are chrome too ("relatedposts", "sharedaddy", "newsletterbox").
+BOILERPLATE_PREFIXES = ("related", "share", "social", "newsletter", "subscri", "advert", "sidebar",
+                        "breadcrumb", "cookie", "popup", "promo")
 # Words that look like boilerplate but name the article's own container on many sites.
 CONTENT_WORDS = frozenset("""
     article articlebody article-body article-content entry entry-content post post-content post-body
@@ -85,7 +95,7 @@ PARAGRAPH_TAGS = frozenset({"p", "li", "blockquote", "pre", "h2", "h3", "h4", "h
 # A short paragraph starting like this is a pointer to another page, not article text.
 LINK_LINE = re.compile(
     r"^(?:read\s+(?:also|more|next)|see\s+also|related|more\s+on|further\s+reading|also\s+read|"
-    r"recommended|click\s+here|share\s+this|follow\s+us|subscribe|sign\s+up)\b", re.I)
+    r"recommended|click\s+here|share\s+this|follow\s+us|subscribe|sign\s+up|continue\s+reading)\b", re.I)
 
 # -- pages that are not commentaries ------------------------------------------------------------------
 BOT_CHECK = re.compile(
