@@ -58,8 +58,8 @@ def parse_date(value: str | None) -> dt.date | None:
 
     try:
         # Two different defaults reveal a missing day or month: a partial date is not a date here.
-        first = dateparser.parse(value, default=dt.datetime(2000, 1, 1), fuzzy=True)
-        second = dateparser.parse(value, default=dt.datetime(2001, 2, 2), fuzzy=True)
+        first = dateparser.parse(value, default=dt.datetime(2000, 1, 1), fuzzy=True, ignoretz=True)
+        second = dateparser.parse(value, default=dt.datetime(2001, 2, 2), fuzzy=True, ignoretz=True)
     except (ValueError, OverflowError, TypeError):
         return None
     if first.date() != second.date():

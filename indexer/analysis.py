@@ -13,6 +13,8 @@ The schema is pickled into the index, so `PossessiveFilter` must stay importable
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import Iterable, Iterator
 
 from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StemFilter
@@ -33,6 +35,35 @@ class PossessiveFilter(Filter):
                 text = text[:-2]
             t.text = text
             yield t
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    from whoosh.lang import stemmer_for_language
+
+    return lru_cache(maxsize=200_000)(stemmer_for_language("en"))
+
+
+_WORD = re.compile(WORD_PATTERN)
+
+
+def term_spans(text: str, stem: bool = True) -> list[tuple[str, int, int]]:
+    """The terms `prose_analyzer()` (or, with `stem=False`, `exact_analyzer()`) makes of `text`, each with
+    its character span. The same steps without Whoosh's token objects: highlighting runs this on every
+    hit it shows, several times faster."""
+    stemfn = _stemmer() if stem else None
+    out = []
+    for m in _WORD.finditer(text):
+        word = m.group()
+        if "’" in word:
+            word = word.replace("’", "'")
+        if word.endswith(("'s", "'S")):
+            word = word[:-2]
+        word = word.lower()
+        if not word.isascii():
+            word = word.translate(accent_map)
+        out.append((stemfn(word) if stemfn else word, m.start(), m.end()))
+    return out
 
 
 def exact_analyzer():

@@ -10,9 +10,10 @@ from typing import Iterator
 # (query, search options): each shows one part of the query language.
 EXAMPLE_QUERIES: list[tuple[str, dict[str, object]]] = [
     ('"debt of Lon Nol"', {"limit": 3}),
+    ('"food security" date:2010..2022', {"limit": 3}),
     ("Mekong AND (dam OR dams)", {"limit": 3}),
-    ("title:momentum OR title:arctic", {"limit": 3}),
-    ("sanctions date:2015..2024", {"limit": 3, "sort": "-date"}),
+    ("author:\"Clara Bianchi\" OR title:sahel", {"limit": 3, "sort": "-date"}),
+    ("sanction*", {"limit": 3}),
 ]
 
 

@@ -1,13 +1,15 @@
 """Snippets: the best passage of a text for a query, with the words that matched marked.
 
 Moving parts:
-- `find_matches()` tokenises the text with the index's own analyzer (so "sanctions" marks where the
-  query said "sanction") and returns the character spans that match: single terms, and whole phrase
-  occurrences, each phrase marked as one span;
-- `best_window()` picks the passage of about `width` words holding the most distinct matches;
+- `find_matches()` returns the character spans that match a query's `MatchSpec`: single terms in any
+  inflected form (the index's own analysis decides: "sanctions" is marked for the query "sanction"),
+  wildcards, and whole phrase occurrences, each phrase marked as one span. It does not analyse the whole
+  text: a C-speed regular expression finds the words that could match (those starting like a query
+  term), and only those are analysed, and a phrase is checked word by word from its first word;
+- `best_window()` picks the passage of about `width` characters holding the most distinct matches;
 - a snippet is a list of `Segment`s (text, marked or not); `to_html()` escapes it and wraps matches in
   `<mark>`, and the CLI colours the same segments on a terminal.
-Only the hits shown are highlighted: it costs more than the search itself.
+Only the hits shown are highlighted.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from functools import lru_cache
 
 from .query import MatchSpec
 
-
 _SPACES = re.compile(r"\s+")
+_PUNCT_TAIL = ".,;:!?)”’\"'"
 
 
 @dataclass(frozen=True)
@@ -29,109 +31,202 @@ class Segment:
     marked: bool = False
 
 
-@dataclass(frozen=True)
-class _Token:
-    term: str
-    surface: str
-    start: int
-    end: int
+def _analysis():
+    from indexer import analysis
+
+    return analysis
 
 
 @lru_cache(maxsize=1)
-def _analyzer():
-    from indexer.analysis import prose_analyzer
-
-    return prose_analyzer()
-
-
-def _tokens(text: str) -> list[_Token]:
-    out = []
-    for t in _analyzer()(text, positions=True, chars=True):
-        out.append(_Token(t.text, text[t.startchar:t.endchar].lower(), t.startchar, t.endchar))
-    return out
+def _variants() -> dict[str, str]:
+    """For each letter, the characters the analyzer folds into it ("e": "eéèêë...")."""
+    variants: dict[str, set[str]] = {}
+    for code, base in _analysis().accent_map.items():
+        variants.setdefault(base.lower(), {base.lower()}).add(chr(code))
+    return {k: "".join(sorted(v)) for k, v in variants.items()}
 
 
-def find_matches(tokens: list[_Token], spec: MatchSpec) -> list[tuple[int, int]]:
-    """Matched token ranges [first, last] (inclusive), in order, not overlapping."""
-    ranges: list[tuple[int, int]] = []
-    terms = [t.term for t in tokens]
-    for phrase in spec.phrases:
-        n = len(phrase)
-        for i in range(len(terms) - n + 1):
-            if terms[i] == phrase[0] and tuple(terms[i:i + n]) == phrase:
-                ranges.append((i, i + n - 1))
-    for i, tok in enumerate(tokens):
-        if tok.term in spec.terms or any(w.match(tok.term) or w.match(tok.surface) for w in spec.wildcards):
-            ranges.append((i, i))
-    ranges.sort()
-    merged: list[tuple[int, int]] = []
-    for first, last in ranges:
-        if merged and first <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(last, merged[-1][1]))
+@lru_cache(maxsize=256)
+def _candidate_pattern(prefixes: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Case- and accent-insensitive alternatives of the prefixes, so no folded copy of the text is
+    needed."""
+    if not prefixes or any(not p for p in prefixes):
+        return None
+    variants = _variants()
+
+    def letter(c: str) -> str:
+        v = variants.get(c)
+        return f"[{re.escape(v)}]" if v else re.escape(c)
+
+    alternatives = sorted({"".join(letter(c) for c in p) for p in prefixes}, key=len, reverse=True)
+    return re.compile("|".join(alternatives), re.IGNORECASE)
+
+
+def _prefix(term: str) -> str:
+    # A Porter2 stem keeps the start of its word, but for its last letter ("polici" <- "policy") and a
+    # few short exceptions ("die" <- "dying"): search for the first letters only.
+    return term[:1] if len(term) <= 3 else term[:min(len(term) - 1, 4)]
+
+
+def _wildcard_prefix(pattern: re.Pattern[str]) -> str:
+    literal = re.match(r"\^((?:[^\\\[\](){}.*+?^$|]|\\.)*)", pattern.pattern)
+    text = re.sub(r"\\(.)", r"\1", literal.group(1)) if literal else ""
+    return text[:4]
+
+
+class _Scanner:
+    """Terms of the words of one text, computed on demand."""
+
+    def __init__(self, text: str) -> None:
+        a = _analysis()
+        self.text = text
+        self.word = a._WORD
+        self.terms = a.term_spans
+
+    def term_at(self, start: int) -> tuple[str, int, int] | None:
+        m = self.word.match(self.text, start)
+        if m is None:
+            return None
+        spans = self.terms(m.group())
+        return (spans[0][0], start, m.end()) if spans else None
+
+    def next_after(self, end: int) -> tuple[str, int, int] | None:
+        m = self.word.search(self.text, end)
+        return self.term_at(m.start()) if m else None
+
+    def token_start(self, pos: int) -> bool:
+        """Whether a word of the analyzer starts at `pos` (not inside "U.S." or "don't")."""
+        if pos == 0:
+            return True
+        before = self.text[pos - 1]
+        if before.isalnum() or before == "_":
+            return False
+        if before in ".'’" and pos >= 2 and (self.text[pos - 2].isalnum() or self.text[pos - 2] == "_"):
+            return False
+        return True
+
+
+def find_matches(text: str, spec: MatchSpec) -> list[tuple[int, int, str]]:
+    """(start, end, what) character spans of the matches, in order, not overlapping; `what` names the
+    term or phrase matched."""
+    if not text or spec.empty():
+        return []
+    prefixes = [_prefix(t) for t in spec.terms] + [_prefix(p[0]) for p in spec.phrases] + \
+               [_wildcard_prefix(w) for w in spec.wildcards]
+    pattern = _candidate_pattern(tuple(prefixes))
+    scanner = _Scanner(text)
+    found: list[tuple[int, int, str]] = []
+    if pattern is None:
+        candidates = [start for _term, start, _end in _analysis().term_spans(text)]
+    else:
+        candidates = sorted({m.start() for m in pattern.finditer(text)})
+    for start in candidates:
+        if not scanner.token_start(start):
+            continue
+        tok = scanner.term_at(start)
+        if tok is None:
+            continue
+        term, _s, end = tok
+        surface = text[start:end].lower()
+        if term in spec.terms or any(w.match(term) or w.match(surface) for w in spec.wildcards):
+            found.append((start, end, term))
+        for phrase in spec.phrases:
+            if term != phrase[0]:
+                continue
+            last, ok = end, True
+            for word in phrase[1:]:
+                nxt = scanner.next_after(last)
+                if nxt is None or nxt[0] != word:
+                    ok = False
+                    break
+                last = nxt[2]
+            if ok:
+                found.append((start, last, " ".join(phrase)))
+    found.sort()
+    merged: list[tuple[int, int, str]] = []
+    for start, end, what in found:
+        if merged and start < merged[-1][1]:
+            prev = merged[-1]
+            if end > prev[1]:
+                merged[-1] = (prev[0], end, prev[2] if prev[1] - prev[0] >= end - start else what)
         else:
-            merged.append((first, last))
+            merged.append((start, end, what))
     return merged
 
 
-def best_window(tokens: list[_Token], matches: list[tuple[int, int]], width: int) -> tuple[int, int]:
-    """Token range [first, last] of about `width` tokens with the most distinct matched words."""
-    if not matches:
-        return 0, min(len(tokens), width) - 1
-    best = (-1, -1, 0)
-    for i, (first, _last) in enumerate(matches):
+def best_window(matches: list[tuple[int, int, str]], width: int) -> int:
+    """Start (a character offset) of the window of `width` characters with the most distinct matches,
+    then the most matches; a little context is kept before the first."""
+    best, best_start = (-1, -1), 0
+    for i, (start, _end, _what) in enumerate(matches):
         distinct, count = set(), 0
-        for m_first, m_last in matches[i:]:
-            if m_last - first >= width:
+        for m_start, m_end, what in matches[i:]:
+            if m_end - start > width:
                 break
-            distinct.add(" ".join(tokens[k].term for k in range(m_first, m_last + 1)))
+            distinct.add(what)
             count += 1
-        score = (len(distinct), count)
-        if score > best[:2]:
-            best = (len(distinct), count, first)
-    start = max(0, best[2] - width // 4)
-    end = min(len(tokens), start + width) - 1
-    return start, end
+        if (len(distinct), count) > best:
+            best, best_start = (len(distinct), count), start
+    return max(0, best_start - width // 5)
 
 
-def snippet(text: str, spec: MatchSpec, width: int = 36) -> list[Segment]:
-    """The best passage of `text` for `spec`, as segments; the text's opening when nothing matches."""
+def _snap_start(text: str, pos: int) -> int:
+    if pos <= 0:
+        return 0
+    space = text.find(" ", pos)
+    newline = text.find("\n", pos)
+    cut = min(x for x in (space, newline, len(text)) if x >= 0)
+    return cut + 1 if cut < len(text) else pos
+
+
+def _snap_end(text: str, pos: int) -> int:
+    if pos >= len(text):
+        return len(text)
+    cut = max(text.rfind(" ", 0, pos), text.rfind("\n", 0, pos))
+    return cut if cut > 0 else pos
+
+
+def snippet(text: str, spec: MatchSpec, width: int = 240) -> list[Segment]:
+    """The best passage of `text` (about `width` characters) for `spec`, as segments; the text's
+    opening when nothing matches."""
     if not text:
         return []
-    tokens = _tokens(text)
-    if not tokens:
-        return [Segment(" ".join(text.split())[:240])]
-    matches = find_matches(tokens, spec) if not spec.empty() else []
-    first, last = best_window(tokens, matches, width)
-    segments: list[Segment] = []
-    cursor = tokens[first].start
-    if first > 0:
-        segments.append(Segment("…"))
-    for m_first, m_last in matches:
-        if m_last < first or m_first > last:
+    matches = find_matches(text, spec)
+    window = best_window(matches, width) if matches else 0
+    start = _snap_start(text, window)
+    first = next((m[0] for m in matches if m[0] >= window), None)
+    if first is not None and start > first:
+        start = first
+    end = _snap_end(text, start + width)
+    if end <= start:
+        end = min(len(text), start + width)
+    # Never cut through a match.
+    for m_start, m_end, _ in matches:
+        if m_start < end < m_end:
+            end = m_end
+    while end < len(text) and text[end] in _PUNCT_TAIL:
+        end += 1
+    segments: list[Segment] = [Segment("…")] if start > 0 else []
+    cursor = start
+    for m_start, m_end, _ in matches:
+        if m_end <= start or m_start >= end:
             continue
-        start, end = tokens[max(m_first, first)].start, tokens[min(m_last, last)].end
-        if start > cursor:
-            segments.append(Segment(_flat(text[cursor:start])))
-        segments.append(Segment(_flat(text[start:end]), True))
-        cursor = end
-    end_char = tokens[last].end
-    if last + 1 < len(tokens):
-        # Finish on the sentence's punctuation when it is right there.
-        tail = text[end_char:tokens[last + 1].start]
-        end_char += len(tail) - len(tail.lstrip(".,;:!?)”’\"'")) if tail[:1] in ".,;:!?)”’\"'" else 0
-    if end_char > cursor:
-        segments.append(Segment(_flat(text[cursor:end_char])))
-    if last + 1 < len(tokens):
+        m_start = max(m_start, start)
+        if m_start > cursor:
+            segments.append(Segment(_flat(text[cursor:m_start])))
+        segments.append(Segment(_flat(text[m_start:m_end]), True))
+        cursor = m_end
+    if end > cursor:
+        segments.append(Segment(_flat(text[cursor:end].rstrip())))
+    if end < len(text.rstrip()):
         segments.append(Segment("…"))
     return segments
 
 
 def mark_all(text: str, spec: MatchSpec) -> list[Segment]:
     """The whole of a short text (a title) with its matches marked."""
-    tokens = _tokens(text)
     segments, cursor = [], 0
-    for first, last in find_matches(tokens, spec) if tokens and not spec.empty() else []:
-        start, end = tokens[first].start, tokens[last].end
+    for start, end, _ in find_matches(text, spec):
         if start > cursor:
             segments.append(Segment(text[cursor:start]))
         segments.append(Segment(text[start:end], True))

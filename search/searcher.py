@@ -50,7 +50,7 @@ class SearchResults:
 
 
 def search(index_path: str | os.PathLike[str], query: str, *, limit: int = 10, offset: int = 0,
-           sort: str = "relevance", snippet_words: int = 36) -> SearchResults:
+           sort: str = "relevance", snippet_chars: int = 240) -> SearchResults:
     """Ranked hits for `query`. `total` is the exact number of matching documents; up to `limit` hits
     are returned from `offset` on."""
     if sort not in SORTS:
@@ -78,7 +78,7 @@ def search(index_path: str | os.PathLike[str], query: str, *, limit: int = 10, o
             doc = docs.get(doc_id)
             if doc is None:  # indexed but no longer stored: the next index run removes it
                 continue
-            results.hits.append(Hit(doc, float(score), highlight.snippet(doc.body, spec, snippet_words),
+            results.hits.append(Hit(doc, float(score), highlight.snippet(doc.body, spec, snippet_chars),
                                     highlight.mark_all(doc.title, spec)))
     results.seconds = time.perf_counter() - started
     return results

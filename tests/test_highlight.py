@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from search.highlight import snippet, to_html, to_plain
 from search.query import match_spec, parse
 
@@ -10,7 +13,7 @@ BODY = ("Cambodia still carries the debt of Lon Nol. Critics call it the debt fr
 
 
 def _marks(query: str, text: str = BODY) -> list[str]:
-    return [s.text for s in snippet(text, match_spec(parse(query)), width=60) if s.marked]
+    return [s.text for s in snippet(text, match_spec(parse(query)), width=400) if s.marked]
 
 
 def test_a_phrase_marks_only_its_own_occurrence_as_one_span():
@@ -27,15 +30,52 @@ def test_excluded_words_are_not_marked():
 
 
 def test_html_is_escaped_and_marks_are_bare():
-    html = to_html(snippet(BODY, match_spec(parse("sanctions")), width=60))
+    html = to_html(snippet(BODY, match_spec(parse("sanctions")), width=400))
     assert "<mark>sanctions</mark>" in html
     assert "&lt;script&gt;" in html and "<script>" not in html
 
 
 def test_long_texts_give_a_window_around_the_matches():
     text = " ".join(["filler"] * 300) + " the debt of Lon Nol " + " ".join(["tail"] * 300)
-    parts = snippet(text, match_spec(parse('"debt of Lon Nol"')), width=30)
+    parts = snippet(text, match_spec(parse('"debt of Lon Nol"')), width=200)
     plain = to_plain(parts)
     assert plain.startswith("…") and plain.endswith("…")
-    assert "debt of Lon Nol" in plain
-    assert len(plain.split()) <= 34
+    assert [s.text for s in parts if s.marked] == ["debt of Lon Nol"]
+    assert len(plain) <= 220 and " fille " not in f" {plain} "  # cut at word boundaries
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=120)
+       | st.sampled_from([BODY, "Cambodia’s debt isn't the U.S. Government's, naïve Erdoğan 3.5%"]))
+def test_fast_term_spans_agree_with_the_index_analyzer(text):
+    from indexer.analysis import prose_analyzer, term_spans
+
+    expected = [(t.text, t.startchar, t.endchar) for t in prose_analyzer()(text, positions=True, chars=True)]
+    assert term_spans(text) == expected
+
+
+PHRASE_WORDS = st.sampled_from(["debt", "of", "lon", "nol", "Lon", "Nol's", "debts", "the", "era", "U.S.", "naïve"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PHRASE_WORDS, max_size=40).map(" ".join),
+       st.sampled_from(['"debt of lon nol"', "debt", "nol", '"lon nol" debt', "debt*", "naive", '"the era"']))
+def test_marks_are_exactly_the_matching_words(text, query):
+    """Brute force: a span is marked iff the analysed words there match the query."""
+    from indexer.analysis import term_spans
+    from search.highlight import find_matches
+
+    spec = match_spec(parse(query))
+    tokens = term_spans(text)
+    terms = [t for t, _, _ in tokens]
+    expected = set()
+    for i, (term, start, end) in enumerate(tokens):
+        if term in spec.terms or any(w.match(term) or w.match(text[start:end].lower()) for w in spec.wildcards):
+            expected.add((start, end))
+        for phrase in spec.phrases:
+            if tuple(terms[i:i + len(phrase)]) == phrase:
+                expected.add((start, tokens[i + len(phrase) - 1][2]))
+    got = {(s, e) for s, e, _ in find_matches(text, spec)}
+    # Overlapping matches merge into one span; every expected span lies inside a marked one.
+    assert all(any(s <= es and ee <= e for s, e in got) for es, ee in expected)
+    assert all(any(s == es for es, _ in expected) for s, _ in got)
