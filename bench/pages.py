@@ -83,16 +83,16 @@ _MENU = ["Home", "Research", "Commentary", "Events", "Experts", "Programmes", "P
          "About us", "Support us", "Contact", "Careers", "Press", "Newsletters"]
 _REGIONS = ["Africa", "Americas", "Asia", "Europe", "Middle East", "Russia and Eurasia", "Global economy",
             "Climate", "Security", "Technology", "Trade", "Energy", "Health", "Migration"]
-_STYLE = "body{font-family:Georgia,serif;margin:0}.wrap{max-width:1140px;margin:auto}" * 40
+_STYLE = "body{font-family:Georgia,serif;margin:0}.wrap{max-width:1140px;margin:auto}" * 80
 _SCRIPT = ("window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments)}"
-           "gtag('js',new Date());gtag('config','G-XXXX');") * 30
+           "gtag('js',new Date());gtag('config','G-XXXX');") * 60
 
 
 def _menu(rng: random.Random) -> str:
     items = []
     for name in _MENU:
         sub = "".join(f'<li><a href="/{name.lower()}/{r.lower().replace(" ", "-")}">{r}</a></li>'
-                      for r in rng.sample(_REGIONS, 8))
+                      for r in rng.sample(_REGIONS, 12))
         items.append(f'<li class="menu-item"><a href="/{name.lower().replace(" ", "-")}">{name}</a>'
                      f'<ul class="sub-menu">{sub}</ul></li>')
     return f'<nav class="main-nav"><ul class="menu">{"".join(items)}</ul></nav>'
@@ -115,8 +115,8 @@ def render(rec: dict, template: int, related: list[str], rng: random.Random) -> 
     newsletter = ('<div class="newsletter-box"><h3>Get our weekly briefing</h3><p>Analysis of the week in '
                   'global policy, every Friday in your inbox.</p><form><input type="email"><button>Sign up'
                   '</button></form></div>')
-    footer = ("<footer class='site-footer'>" + "".join(f"<ul>{_teasers(rng.sample(_REGIONS, 7), 'f')}</ul>"
-                                                       for _ in range(4))
+    footer = ("<footer class='site-footer'>" + "".join(f"<ul>{_teasers(rng.sample(_REGIONS, 10), 'f')}</ul>"
+                                                       for _ in range(8))
               + "<p>© Bench Institute. 1 Example Square, Example City.</p></footer>")
     byline = f'<p class="byline">By {authors}</p>' if authors else ""
     if template == 0:
