@@ -245,6 +245,15 @@ def _url_date(url: str | None) -> dt.date | None:
     return None
 
 
+def _meta_date(page: Page, names: tuple[str, ...]) -> Found:
+    for name in names:
+        found = page.meta(name)
+        day = parse_date(found[0]) if found else None
+        if day:
+            return Found(iso(day), f"meta:{name}")
+    return NOT_FOUND
+
+
 def dates(page: Page) -> tuple[Found, Found]:
     """(publication date, updated date), ISO strings. A page that shows only an updated date has it
     as its publication date too."""
@@ -256,12 +265,7 @@ def dates(page: Page) -> tuple[Found, Found]:
     if day:
         published = Found(iso(day), "jsonld:datePublished")
     if not published.value:
-        for name in rules.PUBLISHED_METAS:
-            found = page.meta(name)
-            day = parse_date(found[0]) if found else None
-            if day:
-                published = Found(iso(day), f"meta:{name}")
-                break
+        published = _meta_date(page, rules.PUBLISHED_METAS)
     if not published.value:
         day = _time_elements(page)
         if day:
@@ -275,12 +279,7 @@ def dates(page: Page) -> tuple[Found, Found]:
     if day:
         updated = Found(iso(day), "jsonld:dateModified")
     if not updated.value:
-        for name in rules.UPDATED_METAS:
-            found = page.meta(name)
-            day = parse_date(found[0]) if found else None
-            if day:
-                updated = Found(iso(day), f"meta:{name}")
-                break
+        updated = _meta_date(page, rules.UPDATED_METAS)
     if not updated.value:
         day, where = _line_date(page, _UPDATED_LINE)
         if day:

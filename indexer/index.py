@@ -120,6 +120,25 @@ def _writer(ix, procs: int):
     return ix.writer(limitmb=WRITER_LIMIT_MB)
 
 
+def _write(ix, store: Store, since: int, until: int, count: int, progress: Progress, procs: int,
+           replace: bool) -> None:
+    """Write the documents changed in (since, until] into `ix` and commit; nothing is committed if
+    anything fails. `replace` deletes earlier entries of the same ids (not needed in a new index)."""
+    writer = _writer(ix, procs if count > 2000 else 1)
+    progress.start("indexing", count)
+    try:
+        for _seq, doc in store.iter_documents(since, until):
+            fields = to_fields(doc)
+            writer.update_document(**fields) if replace else writer.add_document(**fields)
+            progress.advance()
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    finally:
+        progress.finish()
+
+
 @dataclass(frozen=True)
 class SyncReport:
     documents: int
@@ -143,18 +162,7 @@ def sync(folder: IndexFolder, store: Store, progress: Progress = SILENT, procs: 
     if target <= synced or pending == 0:
         return SyncReport(0, False, time.perf_counter() - started)
     ix = whoosh_index.open_dir(str(_generation_path(folder, store.get_state("index_generation"))))
-    writer = _writer(ix, procs if pending > 2000 else 1)
-    progress.start("indexing", pending)
-    try:
-        for _seq, doc in store.iter_documents(synced, target):
-            writer.update_document(**to_fields(doc))
-            progress.advance()
-        writer.commit()
-    except BaseException:
-        writer.cancel()
-        raise
-    finally:
-        progress.finish()
+    _write(ix, store, synced, target, pending, progress, procs, replace=True)
     with store.transaction():
         store.set_state("index_synced_seq", str(target))
     return SyncReport(pending, False, time.perf_counter() - started)
@@ -173,18 +181,7 @@ def rebuild(folder: IndexFolder, store: Store, progress: Progress = SILENT, proc
     path.mkdir(parents=True)
     try:
         ix = whoosh_index.create_in(str(path), build_schema())
-        writer = _writer(ix, procs if total > 2000 else 1)
-        progress.start("indexing", total)
-        try:
-            for _seq, doc in store.iter_documents(0, target):
-                writer.add_document(**to_fields(doc))
-                progress.advance()
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
-        finally:
-            progress.finish()
+        _write(ix, store, 0, target, total, progress, procs, replace=False)
     except BaseException:
         shutil.rmtree(path, ignore_errors=True)
         raise
