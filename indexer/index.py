@@ -128,8 +128,10 @@ def _write(ix, store: Store, since: int, until: int, count: int, progress: Progr
     progress.start("indexing", count)
     try:
         for _seq, doc in store.iter_documents(since, until):
-            fields = to_fields(doc)
-            writer.update_document(**fields) if replace else writer.add_document(**fields)
+            if replace:
+                writer.update_document(**to_fields(doc))
+            else:
+                writer.add_document(**to_fields(doc))
             progress.advance()
         writer.commit()
     except BaseException:
