@@ -10,26 +10,21 @@ from __future__ import annotations
 
 import re
 
-from bs4 import Tag
-
 from . import rules
 from .errors import SkipPage
 from .page import Page, text_of
 
 
 def _visible_words(page: Page) -> int:
-    body = page.soup.body
-    if body is None:
-        return 0
-    return len(body.get_text(" ").split())
+    return len(page.body.text_content().split())
 
 
 def before_extraction(page: Page) -> bool:
     """Raise `SkipPage` for a page that is plainly not a commentary; return whether the page asks the
     reader to log in or subscribe (decided after extraction, by how much text there is)."""
     title = page.title_tag
-    h1 = page.soup.find("h1")
-    heading = text_of(h1) if isinstance(h1, Tag) else ""
+    h1 = next(page.tree.iter("h1"), None)
+    heading = text_of(h1) if h1 is not None else ""
     words = _visible_words(page)
     if rules.BOT_CHECK.search(title) or (words < 400 and rules.BOT_CHECK.search(heading or "")):
         raise SkipPage("bot-check", "a bot-check or access-denied interstitial, not a commentary")
@@ -40,25 +35,22 @@ def before_extraction(page: Page) -> bool:
         raise SkipPage("listing", "a listing page (structured data says so)")
     if _looks_like_listing(page):
         raise SkipPage("listing", "a listing page: many linked teasers, no article text")
-    body = page.soup.body
-    return bool(body is not None and rules.LOGIN_WALL.search(body.get_text(" ")))
+    return bool(rules.LOGIN_WALL.search(page.body.text_content()))
 
 
 def _looks_like_listing(page: Page) -> bool:
     """Many headings that are links (teasers), and few paragraphs that are not inside teasers."""
-    body = page.soup.body
-    if body is None:
-        return False
-    teaser_headings = [h for h in body.find_all(["h2", "h3", "h4"]) if h.find("a") is not None
+    body = page.body
+    teaser_headings = [h for h in body.iter("h2", "h3", "h4") if h.find(".//a") is not None
                        and len(text_of(h)) > 15]
     if len(teaser_headings) < 6:
         return False
     long_unlinked = 0
-    for p in body.find_all("p"):
+    for p in body.iter("p"):
         text = text_of(p)
         if len(text) < 200:
             continue
-        linked = sum(len(text_of(a)) for a in p.find_all("a"))
+        linked = sum(len(text_of(a)) for a in p.iter("a"))
         if linked < 0.3 * len(text):
             long_unlinked += 1
     return long_unlinked < 3

@@ -5,6 +5,8 @@
 - `PageError`: the page could not be read or parsed: a *failure*, reported and skipped.
 - `SourceError`: a source the user named (file, folder) is missing or unreadable.
 - `StoreError`: the document store is missing, corrupt or not writable.
+- `ScrapeError` (and `ArchiveError`): a scrape that cannot start or go on (a bad seed, a locked or
+  unwritable archive folder).
 """
 
 
@@ -31,3 +33,11 @@ class SourceError(CorpusError):
 
 class StoreError(CorpusError):
     """The document store cannot be opened, read or written."""
+
+
+class ScrapeError(CorpusError):
+    """A scrape that cannot start or go on: a bad seed URL, nothing could be collected."""
+
+
+class ArchiveError(ScrapeError):
+    """The archive folder cannot be created, locked, read or written."""

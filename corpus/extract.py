@@ -1,18 +1,19 @@
-"""Body extraction: find the article's main text and turn it into paragraphs.
+"""Body extraction on the page's own tree: find the article's main text and turn it into paragraphs.
 
 Moving parts:
-- `strip_chrome()` removes what never holds article text from the shared tree: scripts, forms, navigation,
-  asides, footers, and elements whose class or id names page chrome (share bars, related links,
+- `strip_chrome()` removes what never holds article text from the shared tree: forms, navigation, asides,
+  footers, figures, and elements whose class or id names page chrome (share bars, related links,
   newsletter boxes, bylines, captions, ...; see `rules.BOILERPLATE_WORDS`). An element holding most of
   the page's paragraph text is never removed, whatever its class says.
-- Strategies each propose a container: `semantic` (the page's own article markup, `rules.CONTENT_SELECTORS`)
-  and `density` (the block whose paragraphs carry the most text with the fewest links, scored as
-  readability-style extractors do). `choose()` picks between them on evidence: text length, paragraph
-  count and link density.
+- Strategies each propose a `Candidate`: `semantic` (the page's own article markup,
+  `rules.CONTENT_XPATHS`) and `density` (the block whose paragraphs carry the most text with the fewest
+  links, scored as readability-style extractors do). Other extractors (trafilatura, readability) and site
+  profiles add candidates elsewhere (`candidates.py`, `profiles.py`); `choose()` decides among them.
 - `paragraphs_of()` walks a container and emits paragraphs (block elements, list items, headings, double
-  `<br>`), dropping the headline, byline and date lines, and pointer lines ("Read also: ...").
+  `<br>`), dropping what comes before the headline, byline and date lines, pointer lines ("Read also:
+  ..."), footnote markers, and headings with nothing after them.
 
-This module runs last among the stages: it mutates the tree.
+This module mutates the tree (`strip_chrome`): it runs after the metadata stages.
 """
 
 from __future__ import annotations
@@ -21,15 +22,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from bs4 import Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
+from lxml.html import HtmlElement
 
 from . import rules
 from .dates import DATE_PATTERN
-from .page import Page
+from .page import Page, classes
 
-_SKIPPED_STRINGS = (Comment, Declaration, Doctype, ProcessingInstruction)
 _SPLIT_CLASS = re.compile(r"[-_]")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_FOOTNOTE_MARK = re.compile(r"^\W*\d{1,3}\W*$|^\W*[*†‡§]\W*$")
+_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 
 
 @dataclass
@@ -50,24 +52,23 @@ class Candidate:
 
 
 # -- removing chrome -----------------------------------------------------------------------------------
-def _marks(tag: Tag) -> list[str]:
-    classes = tag.get("class") or []
-    if isinstance(classes, str):
-        classes = classes.split()
-    ident = tag.get("id")
-    marks = [c.lower() for c in classes]
-    if isinstance(ident, str) and ident:
+def _marks(el: HtmlElement) -> list[str]:
+    marks = [c.lower() for c in classes(el)]
+    ident = el.get("id")
+    if ident:
         marks.append(ident.lower())
     return marks
 
 
-def is_chrome(tag: Tag) -> bool:
+def is_chrome(el: HtmlElement) -> bool:
     """Whether an element's class, id or role names page chrome."""
-    role = tag.get("role")
-    if isinstance(role, str) and role.lower() in ("navigation", "banner", "contentinfo", "complementary",
-                                                  "search", "dialog", "alert"):
+    role = el.get("role")
+    if role and role.lower() in ("navigation", "banner", "contentinfo", "complementary", "search", "dialog",
+                                 "alert"):
         return True
-    marks = _marks(tag)
+    marks = _marks(el)
+    if not marks:
+        return False
     if any(m in rules.CONTENT_WORDS for m in marks):
         return False
     for mark in marks:
@@ -79,45 +80,40 @@ def is_chrome(tag: Tag) -> bool:
     return False
 
 
-def _is_hidden(tag: Tag) -> bool:
-    if tag.has_attr("hidden") or str(tag.get("aria-hidden", "")).lower() == "true":
+def _is_hidden(el: HtmlElement) -> bool:
+    if el.get("hidden") is not None or (el.get("aria-hidden") or "").lower() == "true":
         return True
-    style = tag.get("style")
-    return isinstance(style, str) and bool(_HIDDEN_STYLE.search(style))
+    style = el.get("style")
+    return bool(style) and bool(_HIDDEN_STYLE.search(style))
 
 
-def _paragraph_chars(tag: Tag) -> int:
-    return sum(len(p.get_text()) for p in tag.find_all("p"))
+def paragraph_chars(el: HtmlElement) -> int:
+    return sum(len(p.text_content()) for p in el.iter("p"))
 
 
 def strip_chrome(page: Page) -> None:
-    soup = page.soup
-    for node in soup.find_all(string=lambda s: isinstance(s, _SKIPPED_STRINGS)):
-        node.extract()
-    for tag in soup.find_all(list(rules.DROP_TAGS)):
-        if tag.name in ("aside", "footer", "nav", "figure") and _holds_most_text(tag, soup):
+    body = page.body
+    total = max(paragraph_chars(body), 1)
+    doomed = []
+    for el in body.iterdescendants():
+        tag = el.tag
+        if not isinstance(tag, str):
             continue
-        tag.decompose()
-    total = max(_paragraph_chars(soup), 1)
-    for tag in soup.find_all(True):
-        if tag.decomposed:
+        if tag in rules.DROP_TAGS or _is_hidden(el) or is_chrome(el):
+            doomed.append(el)
+    for el in doomed:
+        parent = el.getparent()
+        if parent is None:
             continue
-        if tag.name in ("html", "body"):
+        # Already inside a removed element: its whole subtree went with it.
+        if next((a for a in el.iterancestors() if a is body), None) is None:
             continue
-        if _is_hidden(tag) or is_chrome(tag):
-            if _paragraph_chars(tag) > 0.5 * total:
-                continue
-            tag.decompose()
-
-
-def _holds_most_text(tag: Tag, soup: Tag) -> bool:
-    return _paragraph_chars(tag) > 0.5 * max(_paragraph_chars(soup), 1)
+        if paragraph_chars(el) > 0.5 * total:
+            continue  # an element with most of the page's text is the article, whatever its class
+        el.drop_tree()
 
 
 # -- paragraphs --------------------------------------------------------------------------------------
-_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
-
-
 class _Collector:
     def __init__(self) -> None:
         self.paragraphs: list[tuple[str, float, bool]] = []  # text, link density, is a heading
@@ -128,8 +124,6 @@ class _Collector:
         self._brs = 0
 
     def text(self, s: str, in_link: bool) -> None:
-        if not s:
-            return
         self._parts.append(s)
         if in_link:
             self._link_chars += len(s.strip())
@@ -155,39 +149,49 @@ class _Collector:
         self._parts, self._link_chars, self._brs = [], 0, 0
 
 
-_FLUSH = object()
-_END_HEADING = object()
+_TEXT, _ENTER, _EXIT = 0, 1, 2
 
 
-def _walk(root: Tag, out: _Collector) -> None:
+def _walk(root: HtmlElement, out: _Collector) -> None:
     """Depth-first over the container without recursion (deeply nested markup must not overflow)."""
-    stack: list[tuple[object, bool]] = [(child, False) for child in reversed(list(root.children))]
+    stack: list[tuple[int, object, bool]] = [(_ENTER, child, False) for child in reversed(root)]
+    if root.text:
+        stack.append((_TEXT, root.text, False))
     while stack:
-        node, in_link = stack.pop()
-        if node is _FLUSH:
-            out.flush()
-        elif node is _END_HEADING:
-            out.flush()
-            out.in_heading -= 1
-        elif isinstance(node, NavigableString):
-            if not isinstance(node, _SKIPPED_STRINGS):
-                out.text(str(node), in_link)
-        elif isinstance(node, Tag):
-            if node.name == "br":
+        kind, node, in_link = stack.pop()
+        if kind == _TEXT:
+            out.text(node, in_link)  # type: ignore[arg-type]
+            continue
+        el: HtmlElement = node  # type: ignore[assignment]
+        tag = el.tag
+        if kind == _EXIT:
+            if tag in _HEADINGS:
+                out.flush()
+                out.in_heading -= 1
+            elif tag in rules.BLOCK_TAGS:
+                out.flush()
+            if el.tail:
+                out.text(el.tail, in_link)
+            continue
+        if not isinstance(tag, str) or tag == "br" or tag == "h1" or \
+                (tag == "sup" and _FOOTNOTE_MARK.match(el.text_content() or "")):
+            if tag == "br":
                 out.br()
-                continue
-            if node.name == "h1":
+            elif tag == "h1":
                 out.headline()
-                continue
-            if node.name in _HEADINGS:
-                out.flush()
-                out.in_heading += 1
-                stack.append((_END_HEADING, False))
-            elif node.name in rules.BLOCK_TAGS:
-                out.flush()
-                stack.append((_FLUSH, False))
-            inner = in_link or node.name == "a"
-            stack.extend((child, inner) for child in reversed(list(node.children)))
+            if el.tail:
+                out.text(el.tail, in_link)
+            continue
+        if tag in _HEADINGS:
+            out.flush()
+            out.in_heading += 1
+        elif tag in rules.BLOCK_TAGS:
+            out.flush()
+        inner = in_link or tag == "a"
+        stack.append((_EXIT, el, in_link))
+        stack.extend((_ENTER, child, inner) for child in reversed(el))
+        if el.text:
+            stack.append((_TEXT, el.text, inner))
 
 
 def _is_noise(text: str, link_density: float, title_folded: str) -> bool:
@@ -210,7 +214,7 @@ def _is_noise(text: str, link_density: float, title_folded: str) -> bool:
     return False
 
 
-def paragraphs_of(container: Tag, title: str = "") -> tuple[list[str], float]:
+def paragraphs_of(container: HtmlElement, title: str = "") -> tuple[list[str], float]:
     """The container's paragraphs, and their overall link density."""
     out = _Collector()
     _walk(container, out)
@@ -229,48 +233,49 @@ def paragraphs_of(container: Tag, title: str = "") -> tuple[list[str], float]:
 # -- strategies ----------------------------------------------------------------------------------------
 def semantic(page: Page, title: str) -> Candidate | None:
     """The container the page itself marks as its article."""
-    for selector in rules.CONTENT_SELECTORS:
-        tags = page.soup.select(selector)
-        if not tags:
+    for xpath in rules.CONTENT_XPATHS:
+        found = page.body.xpath(xpath)
+        if not found:
             continue
-        best = max(tags, key=_paragraph_chars)
+        best = max(found, key=paragraph_chars)
         paras, density = paragraphs_of(best, title)
         if sum(len(p) for p in paras) >= 150:
-            return Candidate(f"semantic:{selector}", paras, density)
+            return Candidate(f"semantic:{xpath.lstrip('./')}", paras, density)
     return None
+
+
+def _own_text(el: HtmlElement) -> str:
+    return (el.text or "") + "".join(child.tail or "" for child in el)
 
 
 def density(page: Page, title: str) -> Candidate | None:
     """The block whose paragraphs carry the most text with the fewest links."""
-    scores: dict[int, float] = {}
-    nodes: dict[int, Tag] = {}
-    body = page.soup.body or page.soup
-    for tag in body.find_all(["p", "pre", "td", "blockquote", "li", "div"]):
-        if tag.name in ("div", "td", "li"):
-            own = "".join(str(s) for s in tag.find_all(string=True, recursive=False)).strip()
-            if len(own) < 80:
+    scores: dict[HtmlElement, float] = {}
+    body = page.body
+    for el in body.iter("p", "pre", "td", "blockquote", "li", "div"):
+        if el.tag in ("div", "td", "li"):
+            text = _own_text(el).strip()
+            if len(text) < 80:
                 continue
-            text = own
         else:
-            text = tag.get_text(" ", strip=True)
+            text = el.text_content().strip()
         if len(text) < 25:
             continue
-        link_text = sum(len(a.get_text()) for a in tag.find_all("a"))
+        link_text = sum(len(a.text_content()) for a in el.iter("a"))
         score = (1.0 + text.count(",") + min(len(text) / 100.0, 3.0)) * (1.0 - min(link_text / len(text), 0.95))
-        parent = tag.parent
+        parent = el.getparent()
         for weight in (1.0, 0.5, 0.25):
-            if not isinstance(parent, Tag) or parent.name in ("html", "[document]"):
+            if parent is None or parent.tag == "html":
                 break
-            scores[id(parent)] = scores.get(id(parent), 0.0) + score * weight
-            nodes[id(parent)] = parent
-            parent = parent.parent
+            scores[parent] = scores.get(parent, 0.0) + score * weight
+            parent = parent.getparent()
     if not scores:
         return None
-    best_id = max(scores, key=scores.get)
-    paras, link_density = paragraphs_of(nodes[best_id], title)
+    best = max(scores, key=scores.__getitem__)
+    paras, link_density = paragraphs_of(best, title)
     if not paras:
         return None
-    return Candidate("density", paras, link_density, {"score": round(scores[best_id], 1)})
+    return Candidate("density", paras, link_density, {"score": round(scores[best], 1)})
 
 
 STRATEGIES: tuple[Callable[[Page, str], Candidate | None], ...] = (semantic, density)

@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from bs4 import Tag
+from lxml.html import HtmlElement
 
 from . import rules
 from .dates import DATE_PATTERN, DATE_SOURCE, find_date, iso, parse_date
-from .page import Page, text_of
+from .page import Page, classes, text_of
+
+Tag = HtmlElement
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ def site_name(page: Page) -> Found:
                 return Found(name, f"jsonld:{obj['@type'].lower()}")
     segments = rules.TITLE_SEPARATORS.split(page.title_tag)
     if len(segments) > 1:
-        h1 = {_fold(text_of(h)) for h in page.soup.find_all("h1")}
+        h1 = {_fold(text_of(h)) for h in page.tree.iter("h1")}
         rest = [s for s in segments if _fold(s) not in h1]
         if len(rest) < len(segments) and rest:
             return Found(rest[-1].strip(), "title-suffix")
@@ -100,7 +102,7 @@ def title(page: Page, site: str = "") -> Found:
     ld = _ld_text(article.get("headline") or article.get("name"))
     meta = page.meta(*rules.TITLE_METAS)
     meta_title = meta[0] if meta else ""
-    h1s = [t for t in (text_of(h) for h in page.soup.find_all("h1")) if 0 < len(t) < 400]
+    h1s = [t for t in (text_of(h) for h in page.tree.iter("h1")) if 0 < len(t) < 400]
     references = [x for x in (ld, meta_title, page.title_tag) if x]
     # A headline shown in an <h1> that the metadata confirms is the best evidence there is.
     for h in h1s:
@@ -121,8 +123,8 @@ def title(page: Page, site: str = "") -> Found:
     if h1s:
         return Found(h1s[0], "h1")
     for level in ("h2", "h3"):
-        tag = page.soup.find(level)
-        if tag and 0 < len(text_of(tag)) < 300:
+        tag = next(page.body.iter(level), None)
+        if tag is not None and 0 < len(text_of(tag)) < 300:
             return Found(text_of(tag), level)
     return NOT_FOUND
 
@@ -134,7 +136,7 @@ _PUBLISHED_LINE = re.compile(rf"\b{rules.PUBLISHED_LABEL}\s*[:\-–]?\s*\b({DATE
 
 def headline_element(page: Page) -> Tag | None:
     """The page's headline element: the first <h1> outside page chrome."""
-    for h1 in page.soup.find_all("h1"):
+    for h1 in page.tree.iter("h1"):
         if text_of(h1) and not _inside_chrome(h1):
             return h1
     return None
@@ -145,20 +147,18 @@ def header_lines(page: Page) -> list[str]:
     headline come first, up to where the body starts (the first long paragraph); then a few before it."""
     cached = page.cache.get("header_lines")
     if cached is not None:
-        return cached
+        return cached  # type: ignore[return-value]
     lines: list[str] = []
     h1 = headline_element(page)
     if h1 is not None:
-        for el in h1.find_all_next(True, limit=120):
-            if el.name in ("script", "style", "noscript", "template"):
-                continue
+        for el in h1.xpath("following::*[position() <= 120]"):
             text = text_of(el)
-            if el.name == "p" and len(text) > 200:
+            if el.tag == "p" and len(text) > 200:
                 break
             if 0 < len(text) <= 200 and not _inside_chrome(el):
                 lines.append(text)
-        for el in h1.find_all_previous(True, limit=12):
-            if el.name in ("script", "style", "head", "title", "meta", "link"):
+        for el in reversed(h1.xpath("preceding::*[position() <= 12]")):
+            if el.tag in ("head", "title", "meta", "link", "html"):
                 continue
             text = text_of(el)
             if 0 < len(text) <= 120 and not _inside_chrome(el):
@@ -169,11 +169,8 @@ def header_lines(page: Page) -> list[str]:
 
 def _short_texts(region: Tag, limit: int = 200) -> list[str]:
     texts = []
-    for string in region.find_all(string=True):
-        parent = string.parent
-        if parent is not None and parent.name in ("script", "style", "noscript", "template"):
-            continue
-        text = " ".join(str(string).split())
+    for string in region.xpath(".//text()"):
+        text = " ".join(string.split())
         if text and len(text) <= limit:
             texts.append(text)
     return texts
@@ -184,8 +181,7 @@ def _line_date(page: Page, pattern: re.Pattern[str]) -> tuple[dt.date | None, st
     outside chrome."""
     for where, texts in (("header", header_lines(page)), ("page", None)):
         if texts is None:
-            body = page.soup.body or page.soup
-            texts = _short_texts(body)
+            texts = _short_texts(page.body)
             # Labels and dates are often split over adjacent elements ("Updated On:" <span>date</span>).
             texts = texts + [f"{a} {b}" for a, b in zip(texts, texts[1:])]
         for text in texts:
@@ -206,14 +202,14 @@ def _unlabelled_header_date(page: Page) -> dt.date | None:
 
 
 def _time_elements(page: Page) -> dt.date | None:
-    soup = page.soup
-    for tag in soup.select("[itemprop=datePublished], time[pubdate]"):
+    tree = page.tree
+    for tag in tree.xpath("//*[@itemprop='datePublished'] | //time[@pubdate]"):
         day = parse_date(tag.get("datetime") or tag.get("content") or text_of(tag))
         if day:
             return day
-    scopes = [s for s in (soup.find("article"), soup.find("main")) if isinstance(s, Tag)] + [soup]
+    scopes = [s for s in (tree.find(".//article"), tree.find(".//main")) if s is not None] + [tree]
     for scope in scopes:
-        for tag in scope.find_all("time"):
+        for tag in scope.iter("time"):
             if _inside_chrome(tag):
                 continue
             day = parse_date(tag.get("datetime")) or find_date(text_of(tag))
@@ -222,16 +218,19 @@ def _time_elements(page: Page) -> dt.date | None:
     return None
 
 
+_CHROME_MARKS = re.compile(r"sidebar|related|recommend|most-read|popular|widget|teaser", re.I)
+
+
 def _inside_chrome(tag: Tag) -> bool:
-    for parent in tag.parents:
-        if parent.name in ("body", "html", "[document]"):
+    for parent in tag.iterancestors():
+        if parent.tag in ("body", "html"):
             return False
-        if parent.name in ("aside", "nav"):
+        if parent.tag in ("aside", "nav"):
             return True
-        if parent.name == "footer" and parent.find_parent(["article", "main"]) is None:
+        if parent.tag == "footer" and next(parent.iterancestors("article", "main"), None) is None:
             return True
-        marks = " ".join(parent.get("class") or []) + " " + str(parent.get("id") or "")
-        if re.search(r"sidebar|related|recommend|most-read|popular|widget|teaser", marks, re.I):
+        marks = (parent.get("class") or "") + " " + (parent.get("id") or "")
+        if marks.strip() and _CHROME_MARKS.search(marks):
             return True
     return False
 
@@ -379,23 +378,33 @@ def _uninvert(name: str) -> str:
 
 
 def _byline_elements(page: Page) -> list[str]:
-    soup = page.soup
-    scope = soup.find("article") or soup.find("main") or soup.body or soup
-    for selector in ("[rel~=author]", "[itemprop=author]"):
-        tags = [t for t in scope.select(selector) if not _inside_chrome(t)]
+    tree = page.tree
+    scope = tree.find(".//article")
+    if scope is None:
+        scope = tree.find(".//main")
+    if scope is None:
+        scope = page.body
+    for xpath in (".//*[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]",
+                  ".//*[@itemprop='author']"):
+        tags = [t for t in scope.xpath(xpath) if not _inside_chrome(t)]
         names = []
         for tag in tags:
-            inner = tag.select_one("[itemprop=name]") if tag.name != "a" else None
-            names.extend(clean_author_names(text_of(inner or tag)))
+            inner = tag.find(".//*[@itemprop='name']") if tag.tag != "a" else None
+            names.extend(clean_author_names(text_of(inner if inner is not None else tag)))
         if names:
             return _dedupe(names)
-    for tag in scope.find_all(True, class_=rules.BYLINE_PATTERN):
-        if _inside_chrome(tag) or re.search(r"bio|box|about|desc", " ".join(tag.get("class") or []), re.I):
+    for tag in scope.iter():
+        if not isinstance(tag.tag, str):
+            continue
+        marks = " ".join(classes(tag))
+        if not marks or not rules.BYLINE_PATTERN.search(marks) or re.search(r"bio|box|about|desc", marks, re.I):
+            continue
+        if _inside_chrome(tag):
             continue
         text = text_of(tag)
         if len(text) > 160:
             continue
-        links = [text_of(a) for a in tag.find_all("a")]
+        links = [text_of(a) for a in tag.iter("a")]
         names = [n for link in links for n in clean_author_names(link)] or clean_author_names(text)
         if names:
             return _dedupe(names)
@@ -454,27 +463,38 @@ def tags(page: Page) -> Found:
 def _visible_tags(page: Page) -> list[str]:
     """Tag links: `rel=tag`, or the links of a box labelled "Tags:", "Topics", "Filed under:"... or classed
     as a tag list, outside sidebars (a site-wide tag cloud is not this page's tags)."""
-    links = [a for a in page.soup.select("a[rel~=tag]") if not _inside_chrome(a)]
+    tree = page.tree
+    links = [a for a in tree.xpath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ')]")
+             if not _inside_chrome(a)]
     if not links:
-        for box in page.soup.find_all(["div", "p", "ul", "section", "span", "footer", "nav", "dl"]):
-            label = next((t for t in box.find_all(string=True) if t.strip()), None)
+        for box in tree.iter("div", "p", "ul", "section", "span", "footer", "nav", "dl"):
+            label, owner = _first_text(box)
             # The label must be the box's own (its text, or its first child's), not a descendant box's.
-            labelled = label is not None and bool(rules.TAG_LABEL.match(label.strip())) and \
-                (label.parent is box or label.parent.parent is box)
-            classed = any(rules.TAG_BOX_CLASS.search(c) for c in _classes(box))
+            labelled = bool(label and rules.TAG_LABEL.match(label)) and owner is not None and \
+                (owner is box or owner.getparent() is box)
+            classed = any(rules.TAG_BOX_CLASS.search(c) for c in classes(box))
             if (labelled or classed) and not _inside_chrome(box):
-                links = box.find_all("a")
+                links = list(box.iter("a"))
                 if links:
                     break
-                if labelled and label.parent is box:  # "Keywords: a, b, c" without links
+                if labelled and owner is box:  # "Keywords: a, b, c" without links
                     listed = rules.TAG_LABEL.sub("", text_of(box), count=1)
                     return [t.strip() for t in listed.split(",") if 0 < len(t.strip()) < 60]
     return [text_of(a) for a in links if 0 < len(text_of(a)) < 60]
 
 
-def _classes(tag: Tag) -> list[str]:
-    classes = tag.get("class") or []
-    return classes.split() if isinstance(classes, str) else list(classes)
+def _first_text(box: Tag) -> tuple[str, Tag | None]:
+    """The first non-blank text inside `box`, and the element whose text (or tail's parent) it is."""
+    if box.text and box.text.strip():
+        return box.text.strip(), box
+    for el in box.iterdescendants():
+        if not isinstance(el.tag, str):
+            continue
+        if el.text and el.text.strip():
+            return el.text.strip(), el
+        if el.tail and el.tail.strip():
+            return el.tail.strip(), el.getparent()
+    return "", None
 
 
 def canonical_url(page: Page) -> Found:

@@ -80,10 +80,15 @@ CONTENT_WORDS = frozenset("""
     story story-body content main-content body-text text rich-text field-body commentary
 """.split())
 # Containers that usually hold the article body, most specific first.
-CONTENT_SELECTORS = (
-    "[itemprop=articleBody]", "[property=articleBody]", ".article-body", ".article__body",
-    ".article-content", ".entry-content", ".post-content", ".post-body", ".story-body", ".field-body",
-    "article", "[role=main]", "main",
+def _with_class(name: str) -> str:
+    return f".//*[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]"
+
+
+CONTENT_XPATHS = (
+    ".//*[@itemprop='articleBody']", ".//*[@property='articleBody']",
+    *(_with_class(c) for c in ("article-body", "article__body", "article-content", "entry-content",
+                               "post-content", "post-body", "story-body", "field-body")),
+    ".//article", ".//*[@role='main']", ".//main",
 )
 # Block elements: each starts a new paragraph in the extracted text.
 BLOCK_TAGS = frozenset({
