@@ -72,10 +72,12 @@ def is_chrome(el: HtmlElement) -> bool:
     if any(m in rules.CONTENT_WORDS for m in marks):
         return False
     for mark in marks:
-        if mark in rules.BOILERPLATE_WORDS:
+        if mark in rules.BOILERPLATE_WORDS or mark in rules.BOILERPLATE_TOKENS:
             return True
+        if rules.MODIFIER_TOKEN.match(mark):
+            continue
         for piece in _SPLIT_CLASS.split(mark):
-            if piece in rules.BOILERPLATE_WORDS or piece.startswith(rules.BOILERPLATE_PREFIXES):
+            if piece in rules.BOILERPLATE_WORDS or rules.BOILERPLATE_PREFIX.match(piece):
                 return True
     return False
 
@@ -93,23 +95,28 @@ def paragraph_chars(el: HtmlElement) -> int:
 
 def strip_chrome(page: Page) -> None:
     body = page.body
-    total = max(paragraph_chars(body), 1)
+    total_p = max(paragraph_chars(body), 1)
+    total_text = max(len(body.text_content()), 1)
     doomed = []
     for el in body.iterdescendants():
         tag = el.tag
         if not isinstance(tag, str):
             continue
-        if tag in rules.DROP_TAGS or _is_hidden(el) or is_chrome(el):
-            doomed.append(el)
-    for el in doomed:
-        parent = el.getparent()
-        if parent is None:
+        if tag in rules.DROP_TAGS or is_chrome(el):
+            doomed.append((el, False))
+        elif _is_hidden(el):
+            doomed.append((el, True))
+    for el, hidden in doomed:
+        if el.getparent() is None:
             continue
         # Already inside a removed element: its whole subtree went with it.
         if next((a for a in el.iterancestors() if a is body), None) is None:
             continue
-        if paragraph_chars(el) > 0.5 * total:
+        p_chars = paragraph_chars(el)
+        if p_chars > 0.5 * total_p or len(el.text_content()) > 0.6 * total_text:
             continue  # an element with most of the page's text is the article, whatever its class
+        if (hidden or el.tag == "figure") and p_chars >= 200:
+            continue  # text folded behind a "read more" toggle, or set as a figure, is still the article's
         el.drop_tree()
 
 
@@ -276,6 +283,52 @@ def density(page: Page, title: str) -> Candidate | None:
     if not paras:
         return None
     return Candidate("density", paras, link_density, {"score": round(scores[best], 1)})
+
+
+_SENTENCE_END = re.compile(r"[.!?…:;»«“”\"')\]]\s*$")
+
+
+def _block_score(text: str, link_density: float, heading: bool) -> float:
+    """How much a block of text says "article": long prose counts, links and chrome lines count against."""
+    n = len(text)
+    if link_density > 0.5:
+        return -1.0 * n - 20.0
+    if heading:
+        return 0.0
+    if n < 40 and not _SENTENCE_END.search(text):
+        return -10.0
+    return n * (1.0 - 2.0 * link_density)
+
+
+def region(page: Page, title: str) -> Candidate | None:
+    """The contiguous run of blocks, in reading order, that carries the most prose: the maximum-sum
+    stretch (Kadane) of block scores, so a lead outside the main container or an article split over
+    several sibling containers is kept whole, while link lists and chrome lines end it."""
+    out = _Collector()
+    _walk(page.body, out)
+    out.flush()
+    blocks = out.paragraphs[out.headline_at or 0:] or out.paragraphs
+    best_sum, best = 0.0, (0, -1)
+    run_sum, run_start = 0.0, 0
+    for i, (text, density_, heading) in enumerate(blocks):
+        score = _block_score(text, density_, heading)
+        if run_sum <= 0:
+            run_sum, run_start = score, i
+        else:
+            run_sum += score
+        if run_sum > best_sum:
+            best_sum, best = run_sum, (run_start, i)
+    if best[1] < best[0]:
+        return None
+    title_folded = " ".join(re.findall(r"\w+", title.casefold()))
+    kept = [(t, d, h) for t, d, h in blocks[best[0]:best[1] + 1] if not _is_noise(t, d, title_folded)]
+    while kept and kept[-1][2]:
+        kept.pop()
+    if not kept:
+        return None
+    total = sum(len(t) for t, _, _ in kept)
+    link = sum(d * len(t) for t, d, _ in kept) / total if total else 0.0
+    return Candidate("region", [t for t, _, _ in kept], link, {"score": round(best_sum)})
 
 
 STRATEGIES: tuple[Callable[[Page, str], Candidate | None], ...] = (semantic, density)

@@ -57,23 +57,34 @@ DROP_TAGS = frozenset({
     "button", "input", "select", "textarea", "nav", "aside", "footer", "figure", "figcaption", "dialog",
     "menu", "link", "meta", "head", "video", "audio", "map", "picture", "img",
 })
-# class/id words of page chrome. Matched against each class token and the id, split on - and _.
+# class/id words of page chrome, matched against each class token and the id, and against the pieces of
+# a token split on - and _ ("post-share-bar" has the piece "share").
 BOILERPLATE_WORDS = frozenset("""
-    nav navbar navigation menu breadcrumb breadcrumbs share sharing social sharebar share-bar addthis
-    related recommended recirc promo promotion newsletter subscribe subscription signup sign-up optin
+    nav navbar navigation menu breadcrumb breadcrumbs share sharing social sharebar addthis
+    related recommended recirc promo promotion newsletter subscribe subscription signup optin
     advert advertisement ads ad sponsor sponsored banner cookie cookies consent gdpr popup modal
-    sidebar side-bar widget widgets footer masthead header-nav toolbar tools print pdf download
-    comments comment disqus respond reply pagination pager paging byline dateline author-bio bio
-    authorbio about-author author-box tags tag-list taglist tagcloud topics keywords categories
-    pullquote pull-quote caption figcaption credit takeaway takeaways key-takeaways keypoints callout
-    most-read mostread popular trending teaser teasers more-from read-more readmore also-read
-    skip hidden visually-hidden sr-only screen-reader-text login signin search searchbox alert notice
-    event-promo events-promo cta subnav topbar top-bar utility social-links follow kicker eyebrow
-    republish reprint continue-reading read-next up-next more-stories
+    sidebar footer masthead toolbar pdf download
+    comments comment disqus respond reply pagination pager paging byline dateline bio authorbio
+    tags taglist tagcloud topics keywords categories
+    pullquote caption figcaption credit takeaway takeaways keypoints callout
+    mostread popular trending teaser teasers readmore login signin searchbox
+    subnav topbar utility kicker eyebrow republish reprint
+""".split())
+# Chrome only as a whole class token or id: as a piece these words name too much else ("hidden-xs" is
+# Bootstrap for "not on phones", Drupal's "field--label-hidden" hides a label, "print-content" is the
+# printable article, Elementor and Blogger call every block a "widget").
+BOILERPLATE_TOKENS = frozenset("""
+    hidden visually-hidden sr-only screen-reader-text skip-link skip-links skiplink print print-link
+    print-links tools header-nav search alert notice cta follow
+    author-bio about-author author-box tag-list pull-quote key-takeaways most-read more-from read-more
+    also-read event-promo events-promo social-links continue-reading read-next up-next more-stories
+    top-bar share-bar side-bar sign-up
 """.split())
 # Class pieces that start like this are chrome too ("relatedposts", "sharedaddy", "newsletterbox").
-BOILERPLATE_PREFIXES = ("related", "share", "social", "newsletter", "subscri", "advert", "sidebar",
-                        "breadcrumb", "cookie", "popup", "promo")
+BOILERPLATE_PREFIX = re.compile(r"^(?:related|share(?!d$)|social|newsletter|subscri|advert|sidebar|breadcrumb|"
+                                r"cookie|popup)")
+# Tokens that describe a state or a behaviour, not what the element is ("has-sidebar", "js-share").
+MODIFIER_TOKEN = re.compile(r"^(?:has|with|no|without|is|js|show|l|u)[-_]")
 # Words that look like boilerplate but name the article's own container on many sites.
 CONTENT_WORDS = frozenset("""
     article articlebody article-body article-content entry entry-content post post-content post-body
