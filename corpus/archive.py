@@ -27,8 +27,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import fcntl
+import gzip
 import hashlib
-import io
 import json
 import logging
 import os
@@ -154,18 +154,35 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
-class _WarcFile:
-    def __init__(self, path: Path, committed: int) -> None:
-        from warcio.warcwriter import WARCWriter
+def _record_id() -> str:
+    return f"<urn:uuid:{uuid.uuid4()}>"
 
+
+def _one_line(value: str) -> str:
+    """WARC header values are one line: no CR or LF from a URL or a user's --contact."""
+    return " ".join(str(value).split())
+
+
+class _WarcFile:
+    """One WARC file being written: each record one gzip member, its block written as given."""
+
+    def __init__(self, path: Path, committed: int) -> None:
         self.path = path
         self.fh = path.open("ab")
         self.committed = committed
-        self.writer = WARCWriter(self.fh, gzip=True, warc_version=WARC_VERSION)
         self.warcinfo_id = ""
 
     def size(self) -> int:
         return self.fh.tell()
+
+    def write(self, fields: list[tuple[str, str]], block: bytes) -> tuple[int, int]:
+        """Append a record; (offset, length) of its gzip member."""
+        head = [WARC_VERSION] + [f"{name}: {_one_line(value)}" for name, value in fields]
+        head.append(f"Content-Length: {len(block)}")
+        data = ("\r\n".join(head) + "\r\n\r\n").encode("utf-8") + block + b"\r\n\r\n"
+        offset = self.fh.tell()
+        self.fh.write(gzip.compress(data, compresslevel=6, mtime=0))
+        return offset, self.fh.tell() - offset
 
     def cut_back(self) -> None:
         self.fh.flush()
@@ -294,9 +311,12 @@ class Archive:
         info.setdefault("format", "WARC File Format 1.1")
         info.setdefault("conformsTo",
                         "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/")
-        record = current.writer.create_warcinfo_record(name, info)
-        current.warcinfo_id = record.rec_headers.get_header("WARC-Record-ID")
-        current.writer.write_record(record)
+        block = "".join(f"{key}: {_one_line(value)}\r\n" for key, value in info.items() if value).encode("utf-8")
+        current.warcinfo_id = _record_id()
+        current.write([("WARC-Type", "warcinfo"), ("WARC-Record-ID", current.warcinfo_id),
+                       ("WARC-Date", warc_date(now)), ("WARC-Filename", name),
+                       ("WARC-Block-Digest", sha1_digest(block)), ("Content-Type", "application/warc-fields")],
+                      block)
 
     def _close_current(self) -> None:
         current = self._current
@@ -309,24 +329,17 @@ class Archive:
 
     def _write(self, rec_type: str, uri: str, block: bytes, headers: list[tuple[str, str]],
                content_type: str, payload: bytes | None) -> Written:
-        from warcio.recordloader import ArcWarcRecord
-        from warcio.statusandheaders import StatusAndHeaders
-
+        """A record whose block is `block` exactly (the bytes on the wire; never re-serialised)."""
         out = self._out()
-        record_id = f"<urn:uuid:{uuid.uuid4()}>"
+        record_id = _record_id()
         fields = [("WARC-Type", rec_type), ("WARC-Record-ID", record_id)] + headers
         fields += [("WARC-Target-URI", uri), ("WARC-Warcinfo-ID", out.warcinfo_id),
                    ("WARC-Block-Digest", sha1_digest(block))]
         if payload is not None:
             fields.append(("WARC-Payload-Digest", sha1_digest(payload)))
-        rec_headers = StatusAndHeaders("", fields, protocol=WARC_VERSION)
-        # Written as received: no HTTP header re-parsing, so the block is byte for byte the wire.
-        record = ArcWarcRecord("warc", rec_type, rec_headers, io.BytesIO(block), None, content_type,
-                               len(block))
-        offset = out.size()
-        out.writer.write_record(record)
-        date = dict(headers).get("WARC-Date", "")
-        return Written(out.path.name, offset, out.size() - offset, record_id, date)
+        fields.append(("Content-Type", content_type))
+        offset, length = out.write(fields, block)
+        return Written(out.path.name, offset, length, record_id, dict(headers).get("WARC-Date", ""))
 
     def _write_pair(self, ex: Exchange, response: tuple[str, bytes, list[tuple[str, str]], bytes | None]
                     ) -> Written:
@@ -374,12 +387,14 @@ class Archive:
             self._write_pair(ex, ("response", ex.head + ex.raw_body, headers, ex.raw_body))
         self._remember(ex, kind, outcome, reason=reason)
 
-    def skip(self, url: str, kind: str, outcome: str, reason: str) -> None:
-        """A URL decided on without a request (robots.txt, scope)."""
+    def note(self, url: str, kind: str, outcome: str, reason: str, status: int | None = None) -> None:
+        """A visit that leaves nothing to archive: decided without a request (robots.txt, scope), or
+        without a complete answer (a timeout, a type that is not collected)."""
         self.conn.execute(
-            "INSERT INTO urls(url, kind, outcome, reason, fetched_at) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT(url) DO UPDATE SET outcome = excluded.outcome, reason = excluded.reason",
-            (url, kind, outcome, reason, _now()))
+            "INSERT INTO urls(url, kind, status, outcome, reason, fetched_at) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(url) DO UPDATE SET status = COALESCE(excluded.status, status), "
+            "outcome = excluded.outcome, reason = excluded.reason, fetched_at = excluded.fetched_at",
+            (url, kind, status, outcome, reason, _now()))
 
     def _remember(self, ex: Exchange, kind: str, outcome: str, *, reason: str = "",
                   validators: tuple[str | None, str | None] | None = None,
@@ -415,18 +430,19 @@ class Archive:
 
     # -- crawls and their queue ------------------------------------------------------------------------
     def open_crawl(self, *, fresh: bool) -> tuple[int, list[dict[str, Any]], bool]:
-        """(crawl id, its seeds, resumed?): the last crawl if it did not finish (unless `fresh`), else a
-        new one."""
+        """(crawl id, seeds, resumed?): the last crawl and its seeds if it did not finish (unless
+        `fresh`); else a new crawl, with the last crawl's seeds as a hint (their scopes as learnt)."""
         row = self.conn.execute("SELECT id, state, seeds FROM crawls ORDER BY id DESC LIMIT 1").fetchone()
         if row is not None and row[1] != "done" and not fresh:
             return row[0], json.loads(row[2]), True
+        hint = json.loads(row[2]) if row is not None else []
         with self.transaction():
             if row is not None and row[1] != "done":
                 self.conn.execute("UPDATE crawls SET state = 'done', ended_at = ? WHERE id = ?", (_now(), row[0]))
                 self.conn.execute("DELETE FROM queue WHERE crawl = ?", (row[0],))
             cur = self.conn.execute("INSERT INTO crawls(started_at, state, seeds) VALUES (?, 'running', '[]')",
                                     (_now(),))
-        return int(cur.lastrowid), [], False
+        return int(cur.lastrowid), hint, False
 
     def set_seeds(self, crawl: int, seeds: list[dict[str, Any]]) -> None:
         self.conn.execute("UPDATE crawls SET seeds = ? WHERE id = ?", (json.dumps(seeds), crawl))

@@ -297,7 +297,8 @@ class Fetcher:
         self._clock = clock
         self._connections: dict[str, http.client.HTTPConnection] = {}
         self._delays: dict[str, float] = {}
-        self._ready_at: dict[str, float] = {}
+        self._last_end: dict[str, float] = {}    # when the host's last response ended
+        self._not_before: dict[str, float] = {}  # backoff and Retry-After
         self._tls = ssl.create_default_context()
 
     def __enter__(self) -> Fetcher:
@@ -321,7 +322,9 @@ class Fetcher:
 
     def ready_at(self, host: str) -> float:
         """The clock time at which `host` may be sent its next request."""
-        return self._ready_at.get(host, 0.0)
+        last = self._last_end.get(host)
+        polite = last + self.delay(host) if last is not None else 0.0
+        return max(polite, self._not_before.get(host, 0.0))
 
     def _wait_turn(self, host: str) -> None:
         wait = self.ready_at(host) - self._clock()
@@ -340,7 +343,7 @@ class Fetcher:
         while True:
             self._wait_turn(host)
             exchange = self._once(url, list(headers), accept)
-            self._ready_at[host] = self._clock() + self.delay(host)
+            self._last_end[host] = self._clock()
             retry = exchange.retryable or exchange.status in RETRY_STATUSES
             if not retry or attempt >= self.settings.retries:
                 return Fetched(exchange, earlier)
@@ -350,11 +353,11 @@ class Fetcher:
                 if asked > self.settings.max_retry_after:
                     exchange.error = (f"HTTP {exchange.status}: the server asks to retry after {asked:.0f} s, "
                                       f"more than the {self.settings.max_retry_after:.0f} s limit")
-                    self._ready_at[host] = self._clock() + self.settings.max_retry_after
+                    self._not_before[host] = self._clock() + self.settings.max_retry_after
                     return Fetched(exchange, earlier)
                 wait = max(wait, asked)
             log.info("%s: %s; retrying in %.1f s", url, exchange.error or f"HTTP {exchange.status}", wait)
-            self._ready_at[host] = self._clock() + wait
+            self._not_before[host] = self._clock() + wait
             if exchange.status:
                 earlier.append(exchange)
             attempt += 1

@@ -1,8 +1,11 @@
-"""Where raw pages come from: HTML files and folders (walked recursively).
+"""Where raw pages come from: HTML files and folders (walked recursively), and WARC files.
 
 `iter_sources(paths)` yields one `RawPage` per candidate page, in a stable order, without reading page
 contents (so an unchanged file costs one `stat`). A `RawPage` knows its incremental-indexing key, its
-size and mtime, how to read its bytes, and the provenance a `Document` will carry.
+size and mtime, how to read its bytes, and the provenance a `Document` will carry. A file that holds
+many pages (a `.warc` or `.warc.gz` file, alone or in a folder such as a `scrape` archive) comes as one
+`RawContainer`: a caller that has seen the same size and mtime before need not open it at all, and
+`container.pages()` yields its pages otherwise (`corpus.warc`).
 
 Folder walks take files that look like HTML (by extension, or by their first bytes when they have none),
 skip hidden files and folders, and do not follow a symlink out of the folder unless asked. A file named
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
@@ -41,6 +45,24 @@ class RawPage:
     def read(self) -> bytes:
         if self.data is not None:
             return self.data
+        if self.reader is None:
+            raise SourceError(f"{self.label}: nothing to read")
+        return self.reader()
+
+
+@dataclass
+class RawContainer:
+    """A file holding many raw pages (a WARC file). `pages()` reads it; `passed_over` counts, by kind,
+    the records it held that are not pages (filled while `pages()` runs)."""
+    key: str                       # identity of the file for incremental work
+    label: str
+    size: int
+    mtime_ns: int
+    page_prefix: str               # every page key in it starts with this
+    reader: Callable[[], Iterator[RawPage | SourceProblem]] | None = None
+    passed_over: Counter = field(default_factory=Counter)
+
+    def pages(self) -> Iterator[RawPage | SourceProblem]:
         if self.reader is None:
             raise SourceError(f"{self.label}: nothing to read")
         return self.reader()
@@ -93,13 +115,24 @@ def check_paths(paths: Sequence[str | Path]) -> list[Path]:
     return result
 
 
-def iter_sources(paths: Sequence[str | Path], *, follow_symlinks: bool = False,
-                 extra: Callable[[Path], Iterator[RawPage | SourceProblem] | None] | None = None,
-                 ) -> Iterator[RawPage | SourceProblem]:
-    """Raw pages under `paths`. `extra(path)` may claim a file or folder for another reader (WARC) by
-    returning an iterator, or decline with None."""
+Claim = Callable[[Path], "Iterator[RawPage | RawContainer | SourceProblem] | None"]
+
+
+def _claim(path: Path, extra: Claim | None) -> Iterator[RawPage | RawContainer | SourceProblem] | None:
+    claimed = extra(path) if extra else None
+    if claimed is None:
+        from . import warc
+
+        claimed = warc.claim(path)
+    return claimed
+
+
+def iter_sources(paths: Sequence[str | Path], *, follow_symlinks: bool = False, extra: Claim | None = None,
+                 ) -> Iterator[RawPage | RawContainer | SourceProblem]:
+    """Raw pages under `paths`: HTML files, and WARC files as containers. `extra(path)` may claim a
+    file or folder for another reader by returning an iterator, or decline with None."""
     for path in check_paths(paths):
-        claimed = extra(path) if extra else None
+        claimed = _claim(path, extra)
         if claimed is not None:
             yield from claimed
         elif path.is_dir():
@@ -113,9 +146,8 @@ def iter_sources(paths: Sequence[str | Path], *, follow_symlinks: bool = False,
             yield _file_page(path, path.name, st)
 
 
-def _walk_folder(root: Path, follow_symlinks: bool,
-                 extra: Callable[[Path], Iterator[RawPage | SourceProblem] | None] | None,
-                 ) -> Iterator[RawPage | SourceProblem]:
+def _walk_folder(root: Path, follow_symlinks: bool, extra: Claim | None,
+                 ) -> Iterator[RawPage | RawContainer | SourceProblem]:
     real_root = os.path.realpath(root)
     problems: list[SourceProblem] = []
 
@@ -134,7 +166,7 @@ def _walk_folder(root: Path, follow_symlinks: bool,
                 real = os.path.realpath(path)
                 if os.path.commonpath([real, real_root]) != real_root:
                     continue  # a link out of the folder: not followed unless asked
-            claimed = extra(path) if extra else None
+            claimed = _claim(path, extra)
             if claimed is not None:
                 yield from claimed
                 continue

@@ -6,7 +6,8 @@ Tables:
   what it has not seen yet;
 - `versions`: earlier versions of changed documents (a changed page keeps what it said before);
 - `sources`: what incremental indexing needs per raw page (file path or WARC record): size, mtime and raw
-  digest as last seen, the document it gave, or why it was skipped;
+  digest as last seen, the document it gave, or why it was skipped; and per WARC file (status
+  `container`), the size and mtime it had when all its records were indexed;
 - `state`: small key/value facts (the index generation in use and the `seq` it has reached).
 
 One writer at a time (the index folder's lock, and SQLite's own); readers never block it (WAL).
@@ -55,7 +56,8 @@ CREATE TABLE IF NOT EXISTS sources (
     doc_id TEXT,
     status TEXT NOT NULL,
     reason TEXT NOT NULL DEFAULT '',
-    seen_at TEXT NOT NULL DEFAULT ''
+    seen_at TEXT NOT NULL DEFAULT '',
+    label TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
@@ -68,8 +70,16 @@ class SourceState:
     mtime_ns: int | None
     raw_digest: str
     doc_id: str
-    status: str  # "document", "skipped" or "failed"
+    status: str  # "document", "skipped", "failed", or "container" (a WARC file, indexed whole)
     reason: str
+    label: str = ""
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Bring a store made by an earlier version up to this schema."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(sources)")}
+    if "label" not in columns:  # added with WARC sources: how messages name a record
+        conn.execute("ALTER TABLE sources ADD COLUMN label TEXT NOT NULL DEFAULT ''")
 
 
 def _pack(doc: Document) -> bytes:
@@ -102,6 +112,7 @@ class Store:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
                 conn.executescript(_SCHEMA)
+                _migrate(conn)
             conn.execute("PRAGMA busy_timeout=30000")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the document store {path}: {exc}") from exc
@@ -154,18 +165,25 @@ class Store:
     # -- sources -------------------------------------------------------------------------------------
     def source(self, key: str) -> SourceState | None:
         row = self.conn.execute(
-            "SELECT key, size, mtime_ns, raw_digest, doc_id, status, reason FROM sources WHERE key = ?",
+            "SELECT key, size, mtime_ns, raw_digest, doc_id, status, reason, label FROM sources WHERE key = ?",
             (key,)).fetchone()
         return SourceState(*row) if row else None
 
+    def sources_under(self, prefix: str) -> Iterator[SourceState]:
+        """Every raw page whose key starts with `prefix` (the records of one WARC file), in key order."""
+        yield from (SourceState(*row) for row in self.conn.execute(
+            "SELECT key, size, mtime_ns, raw_digest, doc_id, status, reason, label FROM sources "
+            "WHERE key >= ? AND key < ? ORDER BY key", (prefix, prefix + "\uffff")))
+
     def set_source(self, key: str, *, size: int | None, mtime_ns: int | None, raw_digest: str,
-                   doc_id: str, status: str, reason: str = "", seen_at: str = "") -> None:
+                   doc_id: str, status: str, reason: str = "", seen_at: str = "", label: str = "") -> None:
         self.conn.execute(
-            "INSERT INTO sources(key, size, mtime_ns, raw_digest, doc_id, status, reason, seen_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET size = excluded.size, "
+            "INSERT INTO sources(key, size, mtime_ns, raw_digest, doc_id, status, reason, seen_at, label) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET size = excluded.size, "
             "mtime_ns = excluded.mtime_ns, raw_digest = excluded.raw_digest, doc_id = excluded.doc_id, "
-            "status = excluded.status, reason = excluded.reason, seen_at = excluded.seen_at",
-            (key, size, mtime_ns, raw_digest, doc_id, status, reason, seen_at))
+            "status = excluded.status, reason = excluded.reason, seen_at = excluded.seen_at, "
+            "label = excluded.label",
+            (key, size, mtime_ns, raw_digest, doc_id, status, reason, seen_at, label))
 
     # -- documents -----------------------------------------------------------------------------------
     def put(self, doc: Document) -> str:

@@ -1,9 +1,12 @@
 """Ingest: raw pages in, stored documents and an up-to-date search index out.
 
 `ingest()` runs the pipeline of `polsearch index`:
-1. list the sources (`corpus.sources`), without reading them;
+1. list the sources (`corpus.sources`), without reading them: HTML files, and WARC files as containers;
 2. for each raw page, decide from the store whether it needs work: the same size and mtime as last time
-   means unchanged without reading; the same raw digest means unchanged without parsing;
+   means unchanged without reading; the same raw digest means unchanged without parsing. A WARC file
+   whose size and mtime are those it had when all its records were indexed is not opened at all (its
+   records' outcomes are reported from the store); otherwise each record is a raw page keyed by file
+   and offset, and only records not seen before are read;
 3. normalise what is new or changed, in worker processes (`jobs`), bounded in flight so memory stays flat;
 4. store each result (added / updated / unchanged by content hash; skipped with a reason; failed),
    committing in batches so work done stays done if the run is stopped;
@@ -19,13 +22,14 @@ import datetime as dt
 import hashlib
 import os
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from corpus.document import Document
 from corpus.errors import PageError, SkipPage, SourceError
-from corpus.sources import RawPage, SourceProblem, check_paths, iter_sources
+from corpus.sources import RawContainer, RawPage, SourceProblem, check_paths, iter_sources
 
 from .index import IndexFolder, sync, writing
 from .progress import SILENT, Progress
@@ -44,6 +48,8 @@ class IngestReport:
     skips: list[dict[str, str]] = field(default_factory=list)
     indexed: int = 0
     seconds: float = 0.0
+    # WARC records read this run that are not pages, by kind (revisit, request, not-html, ...)
+    passed_over: Counter = field(default_factory=Counter)
 
     def count(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
@@ -55,7 +61,8 @@ class IngestReport:
     def to_json(self) -> dict[str, Any]:
         return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
                 "skipped": self.skipped, "failed": self.failed, "errors": self.errors,
-                "skips": self.skips, "seconds": round(self.seconds, 3)}
+                "skips": self.skips, "seconds": round(self.seconds, 3),
+                **({"passed_over": dict(sorted(self.passed_over.items()))} if self.passed_over else {})}
 
 
 def _now() -> str:
@@ -126,7 +133,7 @@ class _Runner:
 def _count_sources(paths: Sequence[Path], follow_symlinks: bool) -> int | None:
     try:
         return sum(1 for item in iter_sources(paths, follow_symlinks=follow_symlinks)
-                   if isinstance(item, RawPage))
+                   if isinstance(item, (RawPage, RawContainer)))
     except SourceError:
         return None
 
@@ -134,8 +141,9 @@ def _count_sources(paths: Sequence[Path], follow_symlinks: bool) -> int | None:
 def ingest(index_path: str | os.PathLike[str], sources: Sequence[str | os.PathLike[str]], *,
            jobs: int | None = None, progress: Progress = SILENT, follow_symlinks: bool = False,
            force: bool = False) -> IngestReport:
-    """Index `sources` (HTML files and folders) into the index folder at `index_path`, creating it if
-    needed. `force` re-parses every page even when unchanged (after an extractor upgrade)."""
+    """Index `sources` (HTML files and folders, WARC files, `scrape` archive folders) into the index
+    folder at `index_path`, creating it if needed. `force` re-parses every page even when unchanged
+    (after an extractor upgrade)."""
     started = time.perf_counter()
     paths = check_paths([Path(s) for s in sources])
     folder = IndexFolder(index_path)
@@ -146,19 +154,25 @@ def ingest(index_path: str | os.PathLike[str], sources: Sequence[str | os.PathLi
         progress.start("reading", _count_sources(paths, follow_symlinks))
         runner = _Runner(jobs)
         batch = 0
+        containers: list[tuple[RawContainer, set[str]]] = []
         try:
             store.conn.execute("BEGIN IMMEDIATE")
             for item in iter_sources(paths, follow_symlinks=follow_symlinks):
-                for pending, result in _handle_source(item, store, report, runner, force):
-                    _record(pending, result, store, report)
-                    batch += 1
+                pages = _container_pages(item, store, report, force, containers) \
+                    if isinstance(item, RawContainer) else (item,)
+                for page in pages:
+                    for pending, result in _handle_source(page, store, report, runner, force):
+                        _record(pending, result, store, report)
+                        batch += 1
+                    if batch >= _STORE_BATCH:
+                        store.conn.execute("COMMIT")
+                        store.conn.execute("BEGIN IMMEDIATE")
+                        batch = 0
                 progress.advance()
-                if batch >= _STORE_BATCH:
-                    store.conn.execute("COMMIT")
-                    store.conn.execute("BEGIN IMMEDIATE")
-                    batch = 0
             for pending, result in runner.drain():
                 _record(pending, result, store, report)
+            for container, seen in containers:
+                _container_done(container, seen, store)
             store.conn.execute("COMMIT")
         except BaseException:
             store.conn.execute("COMMIT")  # what is done stays done; the index catches up next run
@@ -171,6 +185,42 @@ def ingest(index_path: str | os.PathLike[str], sources: Sequence[str | os.PathLi
     return report
 
 
+def _container_pages(container: RawContainer, store, report: IngestReport, force: bool,
+                     containers: list[tuple[RawContainer, set[str]]]) -> Iterator[RawPage | SourceProblem]:
+    """The pages of a WARC file to handle, or none when the file is as it was when all its records
+    were indexed: then their outcomes are reported from the store, and the file is not opened."""
+    state = store.source(container.key)
+    if (not force and state is not None and state.status == "container" and state.size == container.size
+            and state.mtime_ns == container.mtime_ns):
+        for record in store.sources_under(container.page_prefix):
+            _unchanged(record, record.label or record.key, report)
+        return
+    seen: set[str] = set()
+    clean = True
+    for item in container.pages():
+        if isinstance(item, SourceProblem):
+            clean = False
+        else:
+            seen.add(item.key)
+        yield item
+    report.passed_over.update(container.passed_over)
+    if clean:
+        containers.append((container, seen))
+
+
+def _container_done(container: RawContainer, seen: set[str], store) -> None:
+    """Remember a WARC file as indexed whole, unless a record in it failed (then it is read again next
+    time, and the failed records retried). Records no longer in the file are forgotten."""
+    records = list(store.sources_under(container.page_prefix))
+    if any(r.status == "failed" and r.key in seen for r in records):
+        return
+    for record in records:
+        if record.key not in seen:
+            store.conn.execute("DELETE FROM sources WHERE key = ?", (record.key,))
+    store.set_source(container.key, size=container.size, mtime_ns=container.mtime_ns, raw_digest="",
+                     doc_id="", status="container", seen_at=_now(), label=container.label)
+
+
 def _handle_source(item: RawPage | SourceProblem, store, report: IngestReport, runner: _Runner,
                    force: bool) -> Iterable[tuple[_Pending, tuple[str, Any]]]:
     if isinstance(item, SourceProblem):
@@ -181,7 +231,7 @@ def _handle_source(item: RawPage | SourceProblem, store, report: IngestReport, r
     state = store.source(page.key)
     cached = state is not None and state.status in ("document", "skipped") and not force
     if cached and page.size is not None and state.size == page.size and state.mtime_ns == page.mtime_ns:
-        return _unchanged(state, page, report)
+        return _unchanged(state, page.label, report)
     try:
         data = page.read()
     except (OSError, SourceError) as exc:
@@ -189,21 +239,25 @@ def _handle_source(item: RawPage | SourceProblem, store, report: IngestReport, r
         reason = getattr(exc, "strerror", None) or str(exc)
         report.errors.append({"source": page.label, "error": f"cannot read: {reason}"})
         return ()
+    except SkipPage as exc:  # the reader can tell (a WARC record too large once decompressed)
+        _record(_Pending(page, ""), ("skipped", (exc.kind, str(exc))), store, report)
+        return ()
     digest = hashlib.sha256(data).hexdigest()
     if cached and state.raw_digest == digest:
         store.set_source(page.key, size=page.size, mtime_ns=page.mtime_ns, raw_digest=digest,
-                         doc_id=state.doc_id, status=state.status, reason=state.reason, seen_at=_now())
-        return _unchanged(state, page, report)
+                         doc_id=state.doc_id, status=state.status, reason=state.reason, seen_at=_now(),
+                         label=page.label)
+        return _unchanged(state, page.label, report)
     job = {"data": data, "url": page.url, "http_charset": page.http_charset,
            "fallback_key": page.fallback_key, "fallback_url": page.fallback_url,
            "provenance": dict(page.provenance, sha256=digest), "fetched_at": page.fetched_at}
     return runner.submit(_Pending(page, digest), job)
 
 
-def _unchanged(state, page: RawPage, report: IngestReport) -> tuple:
+def _unchanged(state, label: str, report: IngestReport) -> tuple:
     if state.status == "skipped":
         report.count("skipped")
-        report.skips.append({"source": page.label, "reason": state.reason})
+        report.skips.append({"source": label, "reason": state.reason})
     else:
         report.count("unchanged")
     return ()
@@ -217,15 +271,15 @@ def _record(pending: _Pending, result: tuple[str, Any], store, report: IngestRep
         outcome = store.put(doc)
         report.count("unchanged" if outcome == "older" else outcome)
         store.set_source(page.key, size=page.size, mtime_ns=page.mtime_ns, raw_digest=digest,
-                         doc_id=doc.id, status="document", seen_at=_now())
+                         doc_id=doc.id, status="document", seen_at=_now(), label=page.label)
     elif status == "skipped":
         kind, reason = payload
         report.count("skipped")
         report.skips.append({"source": page.label, "reason": reason})
         store.set_source(page.key, size=page.size, mtime_ns=page.mtime_ns, raw_digest=digest,
-                         doc_id="", status="skipped", reason=f"{reason}", seen_at=_now())
+                         doc_id="", status="skipped", reason=f"{reason}", seen_at=_now(), label=page.label)
     else:
         report.count("failed")
         report.errors.append({"source": page.label, "error": str(payload)})
         store.set_source(page.key, size=page.size, mtime_ns=page.mtime_ns, raw_digest=digest,
-                         doc_id="", status="failed", reason=str(payload), seen_at=_now())
+                         doc_id="", status="failed", reason=str(payload), seen_at=_now(), label=page.label)

@@ -96,6 +96,10 @@ class _Bar:
         if self.bar is not None:
             self.bar.update(n)
 
+    def resize(self, total: int) -> None:
+        if self.bar is not None:
+            self.bar.length = total
+
     def finish(self) -> None:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
@@ -121,7 +125,7 @@ def main(ctx: click.Context, traceback: bool, verbose: int) -> None:
     """polsearch: full-text search over policy commentaries.
 
     \b
-    Index HTML pages, then search them:
+    Index HTML pages (or WARC files, or an archive made by `polsearch scrape`), then search them:
       polsearch index --index ~/idx pages/
       polsearch search --index ~/idx '"debt of Lon Nol" OR title:cambodia'
     Try `polsearch demo` for a tour on the bundled sample corpus.
@@ -174,15 +178,17 @@ def normalise_cmd(file: str, url: str | None, as_json: bool) -> None:
 @json_option
 def index_cmd(index_path: str, sources: tuple[str, ...], jobs: int | None, force: bool,
               follow_symlinks: bool, as_json: bool) -> None:
-    """Index HTML files and folders (recursively) into an index folder.
+    """Index HTML files and folders (recursively), WARC files and `scrape` archives into an index folder.
 
-    New pages are added, changed ones updated, unchanged ones skipped without parsing. Pages that are
-    not commentaries (listings, error and bot-check pages) are skipped with a reason. Exits 1 if any
-    page failed.
+    New pages are added, changed ones updated, unchanged ones skipped without parsing (a WARC file seen
+    before is not even opened). Pages that are not commentaries (listings, error and bot-check pages)
+    are skipped with a reason; WARC records that are not pages (requests, revisits, images) are passed
+    over. Exits 1 if any page failed.
 
     \b
     Example:
       polsearch index --index ~/idx ~/pages/ extra-page.html
+      polsearch index --index ~/idx ~/warc/institute crawl.warc.gz
     """
     from indexer.ingest import ingest
 
@@ -201,6 +207,109 @@ def index_cmd(index_path: str, sources: tuple[str, ...], jobs: int | None, force
         raise click.ClickException("no HTML pages found in " + ", ".join(sources))
     if report.failed:
         sys.exit(1)
+
+
+class _Size(click.ParamType):
+    """A number of bytes: 500000, 500K, 10M, 1G."""
+    name = "size"
+    _UNITS = {"": 1, "K": 1024, "M": 1024 ** 2, "G": 1024 ** 3}
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().upper().removesuffix("B").removesuffix("I")
+        number, unit = (text[:-1], text[-1]) if text[-1:] in "KMG" else (text, "")
+        try:
+            size = int(float(number) * self._UNITS[unit])
+        except ValueError:
+            self.fail(f"{value!r} is not a size (e.g. 500K, 10M, 1G)", param, ctx)
+        if size <= 0:
+            self.fail(f"{value!r} is not a positive size", param, ctx)
+        return size
+
+
+class _SeedURL(click.ParamType):
+    name = "url"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        from corpus.crawl import check_seed
+        from corpus.errors import ScrapeError
+
+        try:
+            return check_seed(value)
+        except ScrapeError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+@main.command("scrape")
+@click.argument("urls", metavar="URL...", nargs=-1, required=True, type=_SeedURL())
+@click.option("--archive", "archive_path", required=True, type=click.Path(file_okay=False),
+              help="Archive folder: WARC files and the scrape state (created if needed).")
+@click.option("--include", multiple=True, metavar="PATTERN",
+              help="Also collect URLs matching this glob (full URL if it has ://, else path?query). Repeatable.")
+@click.option("--exclude", multiple=True, metavar="PATTERN", help="Never collect URLs matching this glob. Repeatable.")
+@click.option("--max-pages", type=click.IntRange(min=1), default=None,
+              help="Stop after this many requests; the next run goes on from there.")
+@click.option("--delay", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              help="Seconds between requests to one host (robots.txt Crawl-delay wins if longer).")
+@click.option("--contact", envvar="POLSEARCH_CONTACT", default="", metavar="URL|EMAIL",
+              help="How site operators can reach you; sent in the User-Agent (and From:) [env: POLSEARCH_CONTACT].")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Seconds to wait for a connection or for data.")
+@click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
+              help="Further attempts after a 429, a 5xx or a connection error (with backoff).")
+@click.option("--max-size", type=_Size(), default="10M", show_default=True,
+              help="Largest page body; a larger one is cut off and not indexed.")
+@click.option("--max-redirects", type=click.IntRange(0, 20), default=5, show_default=True,
+              help="Redirects followed from one URL.")
+@click.option("--warc-size", type=_Size(), default="1G", show_default=True,
+              help="Start a new WARC file when the current one is this large.")
+@click.option("--fresh", is_flag=True, help="Start a new crawl even if the last one did not finish.")
+@json_option
+def scrape_cmd(urls: tuple[str, ...], archive_path: str, include: tuple[str, ...], exclude: tuple[str, ...],
+               max_pages: int | None, delay: float, contact: str, timeout: float, retries: int, max_size: int,
+               max_redirects: int, warc_size: int, fresh: bool, as_json: bool) -> None:
+    """Collect commentary pages politely into WARC files, from listings, sitemaps or feeds.
+
+    Each URL is a site's commentary listing (its next pages are followed), a sitemap.xml (or sitemap
+    index, or .xml.gz) or an RSS/Atom feed. Only pages on that site under the URL's folder are collected
+    (the whole site for sitemaps and feeds), plus what --include names. robots.txt is obeyed. Running it
+    again asks for every page conditionally and stores only what changed; an interrupted run resumes.
+    Index the archive with `polsearch index --index IDX DIR`.
+
+    \b
+    Example:
+      polsearch scrape https://institute.example/commentary/ --archive ~/warc/institute \\
+          --contact archivist@library.example
+      polsearch index --index ~/idx ~/warc/institute
+    """
+    from importlib.metadata import version
+
+    from corpus.crawl import ScrapeSettings, scrape
+    from corpus.errors import ScrapeError
+    from corpus.fetch import FetchSettings, user_agent
+
+    agent = user_agent(version("polsearch"), contact)
+    fetch = FetchSettings(user_agent=agent, contact=contact, delay=delay, timeout=timeout, retries=retries,
+                          max_size=max_size)
+    warcinfo = {"software": f"polsearch/{version('polsearch')} (warcio/{version('warcio')})",
+                "http-header-user-agent": agent, "robots": "obey", "operator": contact,
+                "isPartOf": Path(archive_path).name, "description": "polsearch scrape of " + " ".join(urls)}
+    settings = ScrapeSettings(fetch=fetch, include=include, exclude=exclude, max_pages=max_pages,
+                              max_redirects=max_redirects, max_warc_size=warc_size, fresh=fresh,
+                              warcinfo=warcinfo)
+    report = scrape(archive_path, urls, settings, progress=_progress())
+    for err in report.errors:
+        click.echo(f"failed: {render.one_line(err['url'])}: {render.one_line(err['error'])}", err=True)
+    if as_json:
+        _print_json(report.to_json())
+    else:
+        for skip in report.skips:
+            click.echo(f"skipped: {render.one_line(skip['url'])}: {render.one_line(skip['reason'])}", err=True)
+    click.echo(render.scrape_summary(report), err=as_json)
+    if report.fetched + report.unchanged == 0 and (report.failed or report.skipped):
+        first = (report.errors or report.skips)[0]
+        raise ScrapeError(f"nothing collected: {first['url']}: {first.get('error') or first.get('reason')}")
 
 
 @main.command("reindex")

@@ -120,7 +120,14 @@ def _provenance(p: dict[str, Any]) -> str:
     if p.get("kind") == "file":
         return clean(f"file {p.get('path')}" + (f" (modified {p['mtime']})" if p.get("mtime") else ""))
     if p.get("kind") == "warc":
-        return clean(f"WARC {p.get('file')} record {p.get('record_id')} at offset {p.get('offset')}")
+        parts = [f"WARC {p.get('file')} at offset {p.get('offset')}"]
+        if p.get("record_id"):
+            parts.append(f"record {p['record_id']}")
+        if p.get("captured_at"):
+            parts.append(f"captured {p['captured_at']}")
+        if p.get("target_uri"):
+            parts.append(f"from {p['target_uri']}" + (f" (HTTP {p['status']})" if p.get("status") else ""))
+        return clean(", ".join(parts))
     return clean(", ".join(f"{k}={v}" for k, v in p.items()))
 
 
@@ -148,6 +155,19 @@ def _size(n: int) -> str:
 
 def ingest_summary(report: Any, index_path: str) -> str:
     rate = report.pages / report.seconds if report.seconds else 0.0
+    passed = sum(getattr(report, "passed_over", {}).values())
+    other = f"; {passed} other WARC records passed over" if passed else ""
     return (f"Indexed into {clean(str(index_path))}: {report.added} added, {report.updated} updated, "
             f"{report.unchanged} unchanged, {report.skipped} skipped, {report.failed} failed "
-            f"({report.pages} pages in {report.seconds:.1f} s, {rate:.0f} pages/s).")
+            f"({report.pages} pages in {report.seconds:.1f} s, {rate:.0f} pages/s{other}).")
+
+
+def scrape_summary(report: Any) -> str:
+    """One line: what a `scrape` run collected, and where."""
+    robots = f" ({report.robots} by robots.txt)" if report.robots else ""
+    files = len(report.warc_files)
+    where = f" into {clean(report.archive)}" if report.archive else ""
+    tail = "" if report.complete else " Stopped at --max-pages; run it again to go on."
+    return (f"Scraped{where}: {report.fetched} fetched ({report.new} new, {report.changed} changed), "
+            f"{report.unchanged} unchanged, {report.skipped} skipped{robots}, {report.failed} failed "
+            f"in {report.seconds:.1f} s; {files} WARC file{'s' if files != 1 else ''} written.{tail}")
