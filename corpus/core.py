@@ -16,8 +16,9 @@ from . import classify, metadata
 from .decode import decode_html
 from .document import Document, canonical_url, make_id
 from .errors import PageError, SkipPage
-from .extract import extract_body
+from .body import extract_body
 from .page import Page
+from .profiles import Profile, find_profile, load_profiles
 
 EXTRACTOR_VERSION = "1"
 # Larger pages are skipped: no commentary needs this much markup, and parsing it costs seconds.
@@ -33,13 +34,15 @@ def normalise(
     fallback_url: str | None = None,
     provenance: dict[str, Any] | None = None,
     fetched_at: str = "",
+    profiles: tuple[Profile, ...] | None = None,
 ) -> Document:
     """Extract one commentary page into a `Document`.
 
     `html` is text or raw bytes (the encoding is detected: BOM, `http_charset`, `<meta>` declaration,
     then statistics). `url` is the address the page was fetched from, if any. For pages without any
     URL, `fallback_key` (e.g. the file path relative to the folder indexed) gives the id and
-    `fallback_url` (e.g. the file's path) the `url` field.
+    `fallback_url` (e.g. the file's path) the `url` field. `profiles` are the site profiles to use
+    (default: the built-in ones and those in `$POLSEARCH_PROFILES`).
 
     Raises `SkipPage` for pages that are not commentaries (with the kind and reason) and `PageError`
     for pages that cannot be parsed.
@@ -53,7 +56,8 @@ def normalise(
         raise SkipPage("not-html", "not an HTML page")
     try:
         page = Page(text, url, encoding)
-        return _run_stages(page, fallback_key, fallback_url, provenance or {}, fetched_at)
+        return _run_stages(page, fallback_key, fallback_url, provenance or {}, fetched_at,
+                           load_profiles() if profiles is None else profiles)
     except (SkipPage, PageError):
         raise
     except RecursionError as exc:
@@ -68,19 +72,29 @@ def _looks_like_html(text: str) -> bool:
                                               "<article", "<h1", "<head", "<meta"))
 
 
-def _run_stages(page: Page, fallback_key: str | None, fallback_url: str | None,
-                provenance: dict[str, Any], fetched_at: str) -> Document:
-    login_prompt = classify.before_extraction(page)
-    site = metadata.site_name(page)
-    title = metadata.title(page, site.value)
-    published, updated = metadata.dates(page)
-    authors = metadata.authors(page)
-    tags = metadata.tags(page)
-    canonical = metadata.canonical_url(page)
+def _either(first: metadata.Found, fallback) -> metadata.Found:
+    return first if first.value else fallback()
 
-    body = extract_body(page, title.value)
+
+def _run_stages(page: Page, fallback_key: str | None, fallback_url: str | None,
+                provenance: dict[str, Any], fetched_at: str, profiles: tuple[Profile, ...]) -> Document:
+    signals = classify.before_extraction(page)
+    canonical = metadata.canonical_url(page)
+    profile = find_profile(page.tree, canonical.value or page.url, profiles)
+    if profile is not None and profile.source:
+        site = metadata.Found(profile.source, f"profile:{profile.name}")
+    else:
+        site = metadata.site_name(page)
+    title = _either(metadata.from_profile(page, profile, "title"), lambda: metadata.title(page, site.value))
+    published, updated = metadata.dates(page)
+    published = _either(metadata.from_profile(page, profile, "date"), lambda: published)
+    updated = _either(metadata.from_profile(page, profile, "updated"), lambda: updated)
+    authors = _either(metadata.from_profile(page, profile, "authors"), lambda: metadata.authors(page))
+    tags = _either(metadata.from_profile(page, profile, "tags"), lambda: metadata.tags(page))
+
+    body = extract_body(page, title.value, profile)
     paragraphs = body.paragraphs if body else []
-    classify.after_extraction(paragraphs, login_prompt)
+    classify.after_extraction(paragraphs, signals)
     if not title.value:
         raise SkipPage("no-title", "no title found")
     text = "\n\n".join(paragraphs)
@@ -123,5 +137,6 @@ def _run_stages(page: Page, fallback_key: str | None, fallback_url: str | None,
             "language_source": lang.source,
             "summary_source": summary.source,
             "body_strategy": body.strategy if body else "",
+            "profile": profile.name if profile else "",
         },
     )

@@ -31,7 +31,7 @@ from .page import Page, classes
 _SPLIT_CLASS = re.compile(r"[-_]")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _FOOTNOTE_MARK = re.compile(r"^\W*\d{1,3}\W*$|^\W*[*†‡§]\W*$")
-_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6", "head"})  # "head": trafilatura's headings
 
 
 @dataclass
@@ -93,8 +93,9 @@ def paragraph_chars(el: HtmlElement) -> int:
     return sum(len(p.text_content()) for p in el.iter("p"))
 
 
-def strip_chrome(page: Page) -> None:
-    body = page.body
+def strip_chrome(page: Page, root: HtmlElement | None = None) -> None:
+    """Remove chrome from the page's body (or from `root`, one part of it)."""
+    body = page.body if root is None else root
     total_p = max(paragraph_chars(body), 1)
     total_text = max(len(body.text_content()), 1)
     doomed = []
@@ -180,9 +181,9 @@ def _walk(root: HtmlElement, out: _Collector) -> None:
             if el.tail:
                 out.text(el.tail, in_link)
             continue
-        if not isinstance(tag, str) or tag == "br" or tag == "h1" or \
-                (tag == "sup" and _FOOTNOTE_MARK.match(el.text_content() or "")):
-            if tag == "br":
+        if not isinstance(tag, str) or tag in ("br", "lb") or tag == "h1" or \
+                (tag == "sup" and _FOOTNOTE_MARK.match("".join(el.itertext()))):
+            if tag in ("br", "lb"):
                 out.br()
             elif tag == "h1":
                 out.headline()
@@ -210,7 +211,7 @@ def _is_noise(text: str, link_density: float, title_folded: str) -> bool:
         return True
     if short and link_density > 0.6:
         return True
-    if short and rules.LINK_LINE.match(text):
+    if len(text) < rules.LINK_LINE_MAX and rules.LINK_LINE.match(text):
         return True
     if len(text) < 120:
         # Byline and dateline: "By Jane Doe", "Posted 3 March 2015 by Jane Doe", "Updated On: Nov 11, 2010".

@@ -49,6 +49,34 @@ def _ld_text(value: Any) -> str:
     return ""
 
 
+# -- site profiles ------------------------------------------------------------------------------------
+def from_profile(page: Page, profile, name: str) -> Found:
+    """A field read with a site profile's selectors (see `profiles.py`); NOT_FOUND when the profile has
+    no selector for it or finds nothing on this page."""
+    if profile is None or not profile.fields.get(name):
+        return NOT_FOUND
+    elements = profile.elements(page.tree, name)
+    source = f"profile:{profile.name}"
+    if not elements:
+        return NOT_FOUND
+    if name == "title":
+        text = text_of(elements[0])
+        return Found(text, source) if text else NOT_FOUND
+    if name in ("date", "updated"):
+        for el in elements:
+            day = parse_date(el.get("datetime") or el.get("content")) or find_date(text_of(el))
+            if day:
+                return Found(iso(day), source)
+        return NOT_FOUND
+    if name == "authors":
+        names = _dedupe([n for el in elements for n in clean_author_names(text_of(el))])
+        return Found(names, source) if names else NOT_FOUND
+    if name == "tags":
+        tags = _dedupe([t for t in (text_of(el) for el in elements) if 0 < len(t) < 60])
+        return Found(tags, source) if tags else NOT_FOUND
+    return NOT_FOUND
+
+
 # -- source (site name) -------------------------------------------------------------------------------
 def site_name(page: Page) -> Found:
     found = page.meta(*rules.SITE_NAME_METAS)

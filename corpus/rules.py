@@ -106,12 +106,25 @@ BLOCK_TAGS = frozenset({
     "p", "div", "section", "article", "main", "header", "blockquote", "pre", "li", "ul", "ol", "dl", "dt",
     "dd", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "td", "th", "tbody", "thead", "center",
     "address", "hr", "details", "summary",
+    # the elements of trafilatura's output tree
+    "item", "list", "quote", "row", "cell",
 })
 PARAGRAPH_TAGS = frozenset({"p", "li", "blockquote", "pre", "h2", "h3", "h4", "h5", "h6", "dd", "dt"})
-# A short paragraph starting like this is a pointer to another page, not article text.
+# A short paragraph starting like this points to another page, credits a picture or asks the reader to
+# do something: not article text. English first, then the languages of European news sites.
 LINK_LINE = re.compile(
-    r"^(?:read\s+(?:also|more|next)|see\s+also|related|more\s+on|further\s+reading|also\s+read|"
-    r"recommended|click\s+here|share\s+this|follow\s+us|subscribe|sign\s+up|continue\s+reading)\b", re.I)
+    r"^\W*(?:read\s+(?:also|more|next)|see\s+also|related(?:\s+(?:articles?|stories|posts?|content))?\s*:|"
+    r"more\s+on\b|further\s+reading|also\s+read|recommended\s*(?:for\s+you|reading)?\s*:|click\s+here|"
+    r"share\s+(?:this|on)|follow\s+us|subscribe\b|sign\s+up\b|continue\s+reading|advertisement$|"
+    r"lesen\s+sie\s+(?:auch|mehr)|auch\s+lesen|mehr\s+(?:zum\s+thema|dazu)|weiterlesen|zum\s+thema\s*:|"
+    r"lea\s+(?:también|tambien|más|mas)|le\s+puede\s+interesar|te\s+puede\s+interesar|ver\s+también|"
+    r"lire\s+aussi|à\s+lire\s+aussi|voir\s+aussi|leia\s+(?:também|mais)|czytaj\s+(?:też|także|więcej)|"
+    r"zobacz\s+(?:też|także)|leggi\s+anche|teilen\s+mit|síguenos|siguenos|suivez[- ]nous|folgen\s+sie\s+uns|"
+    r"copyright\b|©|all\s+rights\s+reserved|alle\s+rechte\s+vorbehalten|todos\s+los\s+derechos|"
+    r"tous\s+droits\s+réservés|(?:photo|foto|bild|image|picture|fotos?)\s*(?:credit)?\s*:|"
+    r"(?:quelle|source|credit|crédit|fuente)\s*:)", re.I)
+# Longest line that LINK_LINE may remove: a real paragraph may start with "Copyright law ...".
+LINK_LINE_MAX = 150
 
 # -- pages that are not commentaries ------------------------------------------------------------------
 BOT_CHECK = re.compile(
