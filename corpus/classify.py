@@ -17,8 +17,12 @@ from .errors import SkipPage
 from .page import Page, text_of
 
 
+def _page_text(page: Page) -> str:
+    return page.cache.setdefault("page_text", " ".join(page.body.itertext()))  # type: ignore[return-value]
+
+
 def _visible_words(page: Page) -> int:
-    return len(page.body.text_content().split())
+    return len(_page_text(page).split())
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,7 @@ def before_extraction(page: Page) -> Signals:
             raise SkipPage("error", f"an error page ({title or heading})")
     teasers = sum(1 for h in page.body.iter("h2", "h3", "h4")
                   if h.find(".//a") is not None and len(text_of(h)) > 15)
-    return Signals(bool(rules.LOGIN_WALL.search(page.body.text_content())), teasers, page.jsonld_is_listing)
+    return Signals(bool(rules.LOGIN_WALL.search(_page_text(page))), teasers, page.jsonld_is_listing)
 
 
 def after_extraction(paragraphs: list[str], signals: Signals) -> None:

@@ -72,6 +72,15 @@ def _looks_like_html(text: str) -> bool:
                                               "<article", "<h1", "<head", "<meta"))
 
 
+def _without_author_bio(paragraphs: list[str], authors: list[str]) -> list[str]:
+    """Drop a closing "Jane Doe is a senior fellow at ..." line: the author's biography, not the text."""
+    while paragraphs and len(paragraphs[-1]) < 400 and any(
+            paragraphs[-1].startswith(f"{name} is ") or paragraphs[-1].startswith(f"{name}, ")
+            for name in authors if name):
+        paragraphs = paragraphs[:-1]
+    return paragraphs
+
+
 def _either(first: metadata.Found, fallback) -> metadata.Found:
     return first if first.value else fallback()
 
@@ -89,11 +98,11 @@ def _run_stages(page: Page, fallback_key: str | None, fallback_url: str | None,
     published, updated = metadata.dates(page)
     published = _either(metadata.from_profile(page, profile, "date"), lambda: published)
     updated = _either(metadata.from_profile(page, profile, "updated"), lambda: updated)
-    authors = _either(metadata.from_profile(page, profile, "authors"), lambda: metadata.authors(page))
+    authors = _either(metadata.from_profile(page, profile, "authors"), lambda: metadata.authors(page, site.value))
     tags = _either(metadata.from_profile(page, profile, "tags"), lambda: metadata.tags(page))
 
     body = extract_body(page, title.value, profile)
-    paragraphs = body.paragraphs if body else []
+    paragraphs = _without_author_bio(body.paragraphs if body else [], authors.value)
     classify.after_extraction(paragraphs, signals)
     if not title.value:
         raise SkipPage("no-title", "no title found")

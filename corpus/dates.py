@@ -3,7 +3,8 @@
 - `parse_date()` reads one date value (a meta content, a `datetime` attribute, a JSON-LD string):
   ISO forms directly, anything else through `dateutil`.
 - `DATE_PATTERN` finds a date written in running text ("Nov 11, 2010", "11 November 2010",
-  "2010-11-11", "11.11.2010"), and `find_date()` parses the first one in a string.
+  "2010-11-11", "11.11.2010", and month names in the main languages of European sites: "11. November
+  2010", "11 novembre 2010", "11 de noviembre de 2010"), and `find_date()` parses the first one.
 - A date is only accepted within `plausible()` bounds, so a "2099" copyright or a "1970" epoch default
   never becomes a publication date.
 """
@@ -13,19 +14,35 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-_MONTHS = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-)
-_DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
+# Month names (full and common abbreviations) in English, German, French, Spanish, Italian, Portuguese,
+# Dutch and Polish (genitive forms, as dates write them), by month number.
+MONTH_NAMES: dict[str, int] = {}
+for _number, _names in enumerate((
+    "january jan januar jänner janvier janv enero ene gennaio gen janeiro januari stycznia sty",
+    "february feb februar février févr fevrier febrero febbraio fevereiro fev februari lutego lut",
+    "march mar märz maerz mars marzo março marco maart marca",
+    "april apr avril abril aprile kwietnia kwi",
+    "may mai mayo maggio maio mei maja",
+    "june jun juni juin junio giugno junho czerwca cze",
+    "july jul juli juillet juil julio luglio lug julho lipca lip",
+    "august aug août aout agosto ago augustus sierpnia sie",
+    "september sep sept septembre septiembre settembre set setembro wrzesnia września wrz",
+    "october oct oktober octobre octubre ottobre ott outubro out okt października pazdziernika paź",
+    "november nov novembre noviembre novembro listopada lis",
+    "december dec dezember décembre decembre déc diciembre dic dicembre dezembro dez grudnia gru",
+), start=1):
+    for _name in _names.split():
+        MONTH_NAMES.setdefault(_name, _number)
+_MONTHS = "(?:" + "|".join(sorted((re.escape(m) for m in MONTH_NAMES), key=len, reverse=True)) + r")\.?"
+_DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th|er|\.)?"
 _YEAR = r"(?:19|20)\d\d"
 DATE_SOURCE = "|".join((
-    rf"{_YEAR}-[01]?\d-[0-3]?\d",                 # 2010-11-11
-    rf"{_YEAR}/[01]?\d/[0-3]?\d",                 # 2010/11/11
-    rf"{_MONTHS}\s+{_DAY},?\s+{_YEAR}",           # Nov 11, 2010
-    rf"{_DAY}\s+(?:of\s+)?{_MONTHS},?\s+{_YEAR}",  # 11 November 2010
-    rf"[0-3]?\d\.[01]?\d\.{_YEAR}",               # 11.11.2010 (day first)
-    rf"[01]?\d/[0-3]?\d/{_YEAR}",                 # 11/11/2010 (month first, as in English)
+    rf"{_YEAR}-[01]?\d-[0-3]?\d",                               # 2010-11-11
+    rf"{_YEAR}/[01]?\d/[0-3]?\d",                               # 2010/11/11
+    rf"{_MONTHS}\s+{_DAY},?\s+{_YEAR}",                         # Nov 11, 2010
+    rf"{_DAY}\s+(?:of\s+|de\s+)?{_MONTHS},?\s+(?:de\s+)?{_YEAR}",  # 11 November 2010, 11. März 2010
+    rf"[0-3]?\d\.[01]?\d\.{_YEAR}",                             # 11.11.2010 (day first)
+    rf"[01]?\d/[0-3]?\d/{_YEAR}",                               # 11/11/2010 (month first, as in English)
 ))
 # A date in running text; embed `DATE_SOURCE` in larger patterns compiled with re.IGNORECASE.
 DATE_PATTERN = re.compile(rf"\b(?:{DATE_SOURCE})\b", re.I)
@@ -54,6 +71,9 @@ def parse_date(value: str | None) -> dt.date | None:
             return day if plausible(day) else None
     if not re.search(r"\d", value) or not re.search(_YEAR, value):
         return None
+    named = _named_month(value)
+    if named is not None:
+        return named if plausible(named) else None
     from dateutil import parser as dateparser
 
     try:
@@ -66,6 +86,26 @@ def parse_date(value: str | None) -> dt.date | None:
         return None
     day = first.date()
     return day if plausible(day) else None
+
+
+_NAMED = re.compile(
+    rf"(?:({_DAY})\s+(?:of\s+|de\s+)?({_MONTHS}),?\s+(?:de\s+)?({_YEAR}))|(?:({_MONTHS})\s+({_DAY}),?\s+({_YEAR}))",
+    re.I)
+
+
+def _named_month(value: str) -> dt.date | None:
+    """A date written with a month name, in any of the languages of `MONTH_NAMES`."""
+    m = _NAMED.search(value)
+    if m is None:
+        return None
+    day_text, month_text, year_text = (m.group(1), m.group(2), m.group(3)) if m.group(1) else \
+        (m.group(5), m.group(4), m.group(6))
+    month = MONTH_NAMES.get(month_text.lower().rstrip("."))
+    day = int(re.match(r"\d+", day_text).group(0))
+    try:
+        return dt.date(int(year_text), month, day) if month else None
+    except ValueError:
+        return None
 
 
 def find_date(text: str) -> dt.date | None:

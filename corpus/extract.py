@@ -62,7 +62,10 @@ def _marks(el: HtmlElement) -> list[str]:
 
 def is_chrome(el: HtmlElement) -> bool:
     """Whether an element's class, id or role names page chrome."""
-    role = el.get("role")
+    attrib = el.attrib
+    if "class" not in attrib and "id" not in attrib and "role" not in attrib:
+        return False
+    role = attrib.get("role")
     if role and role.lower() in ("navigation", "banner", "contentinfo", "complementary", "search", "dialog",
                                  "alert"):
         return True

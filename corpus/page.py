@@ -122,9 +122,27 @@ class Page:
             yield from _flatten_jsonld(data)
 
     @cached_property
+    def jsonld_by_id(self) -> dict[str, dict[str, Any]]:
+        return {obj["@id"]: obj for obj in self.jsonld if isinstance(obj.get("@id"), str)}
+
+    def jsonld_resolve(self, value: Any) -> Any:
+        """A JSON-LD reference (`{"@id": ...}`, as Yoast's @graph writes authors) replaced by the object
+        it names; anything else unchanged."""
+        if isinstance(value, dict) and set(value) <= {"@id", "@type"} and isinstance(value.get("@id"), str):
+            return self.jsonld_by_id.get(value["@id"], value)
+        return value
+
+    @cached_property
     def jsonld_article(self) -> dict[str, Any] | None:
         for obj in self.jsonld:
             if _types(obj) & ARTICLE_TYPES:
+                return obj
+        return None
+
+    @cached_property
+    def jsonld_webpage(self) -> dict[str, Any] | None:
+        for obj in self.jsonld:
+            if "webpage" in _types(obj):
                 return obj
         return None
 

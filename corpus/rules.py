@@ -22,7 +22,7 @@ UPDATED_METAS = (
 )
 # Metas that hold one author each, possibly written "Surname, Given".
 ONE_AUTHOR_PER_META = ("citation_author", "dc.creator", "dcterms.creator")
-AUTHOR_METAS = ("citation_author", "dc.creator", "dcterms.creator", "author", "parsely-author",
+AUTHOR_METAS = ("citation_author", "article:author_name", "dc.creator", "dcterms.creator", "author", "parsely-author",
                 "sailthru.author", "article:author", "byl")
 DESCRIPTION_METAS = ("description", "og:description", "twitter:description", "dc.description",
                      "citation_abstract")
@@ -34,9 +34,23 @@ TAG_BOX_CLASS = re.compile(r"^(?:post-|entry-|article-|note-)?(?:tags|tag-list|t
 LANGUAGE_METAS = ("content-language", "language", "dc.language", "og:locale")
 
 # Visible date lines: a label, then a date (see dates.DATE_PATTERN).
-UPDATED_LABEL = r"(?:last\s+)?(?:updated|modified|revised)(?:\s+on)?"
-PUBLISHED_LABEL = r"(?:published|posted|released|issued|first\s+published|publication\s+date|date)(?:\s+on)?"
+UPDATED_LABEL = (r"(?:(?:last\s+)?(?:updated|modified|revised)(?:\s+on)?|(?:zuletzt\s+)?aktualisiert(?:\s+am)?|"
+                 r"letzte\s+änderung|mis\s+à\s+jour(?:\s+le)?|actualizado(?:\s+el)?)")
+PUBLISHED_LABEL = (r"(?:(?:published|posted|released|issued|first\s+published|publication\s+date|date)(?:\s+on)?|"
+                   r"veröffentlicht(?:\s+am)?|erschienen(?:\s+am)?|erstellt(?:\s+am)?|datum|publié(?:\s+le)?|"
+                   r"publicado(?:\s+el)?|pubblicato(?:\s+il)?|opublikowano)")
 
+# Labels before an author's name, in the languages of European news sites.
+BYLINE_LABEL = (r"(?:written\s+by|posted\s+by|by|von|vom|par|por|di|door|przez|av|autor(?:in|a)?|author|auteur|"
+                r"text|texto|texte|interview|erstellt\s+von|geschrieben\s+von|verfasst\s+von|"
+                r"a\s+cura\s+di|opinion\s+by|reporting\s+by)")
+# Single words that bylines and author boxes hold that are not names.
+NOT_A_NAME = frozenset("""
+    uncategorized uncategorised antworten reply name admin administrator autor author by von por par
+    share teilen kommentar kommentare comment comments more mehr read lesen home redakteur unknown
+    anonymous anonym guest gast user benutzer posted published datum date beitrag beiträge kategorie
+    category quelle source phd md mba
+""".split())
 # Byline containers and what an author name must not look like.
 BYLINE_PATTERN = re.compile(r"byline|author|writer|contributor|posted-by|meta-by", re.I)
 AUTHOR_ROLE_WORDS = frozenset("""
@@ -49,6 +63,8 @@ AUTHOR_ROLE_WORDS = frozenset("""
 
 # Separators between a headline and a site name in <title> or og:title.
 TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|•|·|»|«|/|~)\s+")
+# Separators used only to cut off a part that names the site ("Headline-Site", "Headline : site.org").
+LOOSE_TITLE_SEPARATORS = re.compile(r"\s*(?:\||-|–|—|::|•|·|»|«|~)\s*|\s+:\s+")
 
 # -- body -------------------------------------------------------------------------------------------
 # Elements that never hold article text.

@@ -52,7 +52,7 @@ def test_real_warc_files_index_without_a_crash(cli, tmp_path, name):
     assert "Traceback" not in result.stderr
     report = json.loads(result.stdout)
     assert report["failed"] == 0 and report["errors"] == []
-    assert report["added"] + report["unchanged"] + report["skipped"] == expected
+    assert report["added"] + report["updated"] + report["unchanged"] + report["skipped"] == expected
     assert result.exit_code == (0 if expected else 1)  # a file with no HTML page at all says so
     if report["added"]:
         with Store.open(tmp_path / "idx", readonly=True) as store:
