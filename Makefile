@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DEMO_INDEX ?= .demo-index
 
-.PHONY: demo test test-slow bench install clean
+.PHONY: demo test test-slow bench bench-extraction install clean
 
 # The stamp depends on the packaging files, so a changed dependency list reinstalls.
 $(VENV)/.stamp-install: setup.cfg pyproject.toml
@@ -30,6 +30,9 @@ test-slow: $(VENV)/.stamp-test
 
 bench: $(VENV)/.stamp-test
 	$(BIN)/python -m bench
+
+bench-extraction: $(VENV)/.stamp-test
+	$(BIN)/python -m bench.extraction
 
 clean:
 	rm -rf $(VENV) $(DEMO_INDEX) build *.egg-info .pytest_cache .hypothesis

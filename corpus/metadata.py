@@ -259,15 +259,6 @@ def header_lines(page: Page) -> list[str]:
     return lines
 
 
-def _short_texts(region: Tag, limit: int = 200) -> list[str]:
-    texts = []
-    for string in region.xpath(".//text()"):
-        text = " ".join(string.split())
-        if text and len(text) <= limit:
-            texts.append(text)
-    return texts
-
-
 def _line_date(page: Page, pattern: re.Pattern[str]) -> tuple[dt.date | None, str]:
     """A date after a label ("Updated On: Nov 11, 2010"): in the header lines, then anywhere in the page
     (its texts joined with spaces, so a label and a date in adjacent elements still meet)."""

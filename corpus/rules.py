@@ -125,7 +125,6 @@ BLOCK_TAGS = frozenset({
     # the elements of trafilatura's output tree
     "item", "list", "quote", "row", "cell",
 })
-PARAGRAPH_TAGS = frozenset({"p", "li", "blockquote", "pre", "h2", "h3", "h4", "h5", "h6", "dd", "dt"})
 # A short paragraph starting like this points to another page, credits a picture or asks the reader to
 # do something: not article text. English first, then the languages of European news sites.
 LINK_LINE = re.compile(

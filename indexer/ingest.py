@@ -73,11 +73,13 @@ def _normalise_job(job: dict[str, Any]) -> tuple[str, Any]:
     """Run in a worker: one raw page to ("document", dict) / ("skipped", (kind, reason)) /
     ("failed", message). Never raises, so one bad page cannot take the pool down."""
     from corpus.core import normalise
+    from corpus.profiles import load_profiles
 
     try:
         doc = normalise(job["data"], job["url"], http_charset=job["http_charset"],
                         fallback_key=job["fallback_key"], fallback_url=job["fallback_url"],
-                        provenance=job["provenance"], fetched_at=job["fetched_at"])
+                        provenance=job["provenance"], fetched_at=job["fetched_at"],
+                        profiles=load_profiles(job.get("profile_dirs", ())))
     except SkipPage as exc:
         return "skipped", (exc.kind, str(exc))
     except PageError as exc:
@@ -96,13 +98,15 @@ class _Pending:
 class _Runner:
     """Normalises jobs in-process or in a pool, at most `limit` in flight."""
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, profile_dirs: tuple[str, ...] = ()) -> None:
         self.jobs = jobs
+        self.profile_dirs = profile_dirs
         self.pool: cf.ProcessPoolExecutor | None = None
         self.inflight: dict[cf.Future, _Pending] = {}
         self.limit = max(4, jobs * 4)
 
     def submit(self, pending: _Pending, job: dict[str, Any]) -> Iterator[tuple[_Pending, tuple[str, Any]]]:
+        job["profile_dirs"] = self.profile_dirs
         if self.jobs <= 1:
             yield pending, _normalise_job(job)
             return
@@ -140,10 +144,11 @@ def _count_sources(paths: Sequence[Path], follow_symlinks: bool) -> int | None:
 
 def ingest(index_path: str | os.PathLike[str], sources: Sequence[str | os.PathLike[str]], *,
            jobs: int | None = None, progress: Progress = SILENT, follow_symlinks: bool = False,
-           force: bool = False) -> IngestReport:
+           force: bool = False, profile_dirs: Sequence[str] = ()) -> IngestReport:
     """Index `sources` (HTML files and folders, WARC files, `scrape` archive folders) into the index
     folder at `index_path`, creating it if needed. `force` re-parses every page even when unchanged
-    (after an extractor upgrade)."""
+    (after an extractor upgrade or a new site profile); `profile_dirs` are folders of site profiles to
+    use besides the built-in ones."""
     started = time.perf_counter()
     paths = check_paths([Path(s) for s in sources])
     folder = IndexFolder(index_path)
@@ -152,7 +157,7 @@ def ingest(index_path: str | os.PathLike[str], sources: Sequence[str | os.PathLi
     report = IngestReport()
     with writing(folder), folder.open_store(create=True) as store:
         progress.start("reading", _count_sources(paths, follow_symlinks))
-        runner = _Runner(jobs)
+        runner = _Runner(jobs, tuple(str(d) for d in profile_dirs))
         batch = 0
         containers: list[tuple[RawContainer, set[str]]] = []
         try:

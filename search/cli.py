@@ -136,11 +136,18 @@ def main(ctx: click.Context, traceback: bool, verbose: int) -> None:
                             format="%(levelname)s %(name)s: %(message)s")
 
 
+def profiles_option(f: Callable) -> Callable:
+    return click.option("--profiles", "profile_dirs", multiple=True, type=click.Path(file_okay=False),
+                        help="A folder of site profiles (TOML) to use besides the built-in ones and "
+                             "$POLSEARCH_PROFILES; may be given more than once.")(f)
+
+
 @main.command("normalise")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--url", help="The address the page was fetched from (for ids and relative links).")
+@profiles_option
 @json_option
-def normalise_cmd(file: str, url: str | None, as_json: bool) -> None:
+def normalise_cmd(file: str, url: str | None, profile_dirs: tuple[str, ...], as_json: bool) -> None:
     """Show what is extracted from one HTML page (FILE, or - for stdin).
 
     \b
@@ -150,7 +157,9 @@ def normalise_cmd(file: str, url: str | None, as_json: bool) -> None:
     """
     from corpus import normalise
     from corpus.errors import SkipPage, SourceError
+    from corpus.profiles import load_profiles
 
+    profiles = load_profiles(profile_dirs)
     try:
         data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
     except OSError as exc:
@@ -159,7 +168,8 @@ def normalise_cmd(file: str, url: str | None, as_json: bool) -> None:
     try:
         doc = normalise(data, url, fallback_key=path.name if path else "stdin",
                         fallback_url=str(path) if path else None,
-                        provenance={"kind": "file", "path": str(path)} if path else {"kind": "stdin"})
+                        provenance={"kind": "file", "path": str(path)} if path else {"kind": "stdin"},
+                        profiles=profiles)
     except SkipPage as exc:
         raise click.ClickException(f"skipped: {exc} ({file})") from None
     if as_json:
@@ -175,9 +185,10 @@ def normalise_cmd(file: str, url: str | None, as_json: bool) -> None:
               help="Worker processes for parsing [default: one per core].")
 @click.option("--force", is_flag=True, help="Re-parse every page, even unchanged ones.")
 @click.option("--follow-symlinks", is_flag=True, help="Follow symbolic links out of the folders given.")
+@profiles_option
 @json_option
 def index_cmd(index_path: str, sources: tuple[str, ...], jobs: int | None, force: bool,
-              follow_symlinks: bool, as_json: bool) -> None:
+              follow_symlinks: bool, profile_dirs: tuple[str, ...], as_json: bool) -> None:
     """Index HTML files and folders (recursively), WARC files and `scrape` archives into an index folder.
 
     New pages are added, changed ones updated, unchanged ones skipped without parsing (a WARC file seen
@@ -192,8 +203,11 @@ def index_cmd(index_path: str, sources: tuple[str, ...], jobs: int | None, force
     """
     from indexer.ingest import ingest
 
+    from corpus.profiles import load_profiles
+
+    load_profiles(profile_dirs)  # a bad profile is reported now, not once per page
     report = ingest(index_path, sources, jobs=jobs, progress=_progress(), force=force,
-                    follow_symlinks=follow_symlinks)
+                    follow_symlinks=follow_symlinks, profile_dirs=profile_dirs)
     for err in report.errors:
         click.echo(f"failed: {render.one_line(err['source'])}: {render.one_line(err['error'])}", err=True)
     if as_json:
