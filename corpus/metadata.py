@@ -439,7 +439,7 @@ def clean_author_names(raw: str, strict: bool = True) -> list[str]:
     "Von Petra Ruland", "Text: Petra Ruland", "Erstellt von Andri Bryner" -> [the name]. `strict`
     (for text found in running markup) wants capitalised words; markup that says "this is the author"
     (JSON-LD, metas, rel=author) may also give a user name such as "tlow" or "freeman1984"."""
-    raw = " ".join(raw.split())
+    raw = " ".join(re.sub(r"\([^)]*\)", " ", raw).split())  # "(Pressesprecher des EJW)": a role
     for _ in range(2):  # "Text und Interview: ..." has two labels
         raw = _BY_PREFIX.sub("", raw)
     raw = re.split(r"\s+(?:on|posted|published|updated|am|le|el)\s+(?=\w)|\s+[|·•]\s+", raw, maxsplit=1,

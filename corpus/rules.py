@@ -41,7 +41,8 @@ PUBLISHED_LABEL = (r"(?:(?:published|posted|released|issued|first\s+published|pu
                    r"publicado(?:\s+el)?|pubblicato(?:\s+il)?|opublikowano)")
 
 # Labels before an author's name, in the languages of European news sites.
-BYLINE_LABEL = (r"(?:written\s+by|posted\s+by|by|von|vom|par|por|di|door|przez|av|autor(?:in|a)?|author|auteur|"
+BYLINE_LABEL = (r"(?:written\s+by|posted\s+by|by|von|vom|par|por|di|door|przez|av|autor(?:in|a|en|innen)?|authors?|auteurs?|"
+                r"ein\s+(?:artikel|beitrag)\s+von|redaktion\s*:|"
                 r"text|texto|texte|interview|erstellt\s+von|geschrieben\s+von|verfasst\s+von|"
                 r"a\s+cura\s+di|opinion\s+by|reporting\s+by)")
 # Single words that bylines and author boxes hold that are not names.
