@@ -228,7 +228,9 @@ class Reader:
         self.close()
 
 
-def open_reader(folder: IndexFolder) -> Reader:
+def open_reader(folder: IndexFolder, weighting=None) -> Reader:
+    """The store and a searcher over the current Whoosh generation, scoring with `weighting` (BM25F
+    with Whoosh's defaults when not given)."""
     folder.require()
     if not folder.has_store():
         return Reader(folder, None, None)
@@ -247,7 +249,7 @@ def open_reader(folder: IndexFolder) -> Reader:
             ix = whoosh_index.open_dir(str(_generation_path(folder, name)))
             from whoosh.scoring import BM25F
 
-            return Reader(folder, store, ix.searcher(weighting=BM25F()))
+            return Reader(folder, store, ix.searcher(weighting=weighting or BM25F()))
         except (EmptyIndexError, FileNotFoundError) as exc:
             # A rebuild swapped generations between reading the name and opening it: read it again.
             if attempt == 2:

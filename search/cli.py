@@ -75,6 +75,31 @@ def json_option(f: Callable) -> Callable:
     return click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")(f)
 
 
+def filter_options(f: Callable) -> Callable:
+    """--from/--to/--source/--author/--entity/--tag, turned into `filters` (a `searcher.Filters`)."""
+    options = [
+        click.option("--from", "date_from", metavar="DATE", help="From this date (2010, 2010-05 or 2010-05-03)."),
+        click.option("--to", "date_to", metavar="DATE", help="Up to this date, inclusive (whole periods)."),
+        click.option("--source", "sources", multiple=True, help="Only this source (repeat for several)."),
+        click.option("--author", "authors", multiple=True, help="Only this author (repeat for several)."),
+        click.option("--entity", "entities", multiple=True, help="Only documents naming this entity."),
+        click.option("--tag", "tags", multiple=True, help="Only documents with this tag."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _filters(date_from: str | None, date_to: str | None, sources: tuple[str, ...], authors: tuple[str, ...],
+             entities: tuple[str, ...], tags: tuple[str, ...]):
+    from .query import parse_date_range
+    from .searcher import Filters
+
+    start = parse_date_range(date_from, date_from, 0).start if date_from else None
+    end = parse_date_range(date_to, date_to, 0).end if date_to else None
+    return Filters(start, end, tuple(sources), tuple(authors), tuple(entities), tuple(tags))
+
+
 def _print_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
@@ -357,9 +382,12 @@ def reindex_cmd(index_path: str, as_json: bool) -> None:
 @click.option("--page", type=click.IntRange(min=1), default=None, help="Page number (of --limit hits).")
 @click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance",
               show_default=True, help="Order: by relevance, oldest first, or newest first.")
+@click.option("--match", type=click.Choice(["all", "any"]), default="all", show_default=True,
+              help="Words side by side: all must match, or any (for questions in plain language).")
+@filter_options
 @json_option
 def search_cmd(index_path: str, query: tuple[str, ...], limit: int, offset: int, page: int | None,
-               sort: str, as_json: bool) -> None:
+               sort: str, match: str, as_json: bool, **filter_args: Any) -> None:
     """Search the index; hits are ranked, matched words highlighted.
 
     \b
@@ -379,7 +407,8 @@ def search_cmd(index_path: str, query: tuple[str, ...], limit: int, offset: int,
 
     if page is not None:
         offset = (page - 1) * limit
-    results = search(index_path, " ".join(query), limit=limit, offset=offset, sort=sort)
+    results = search(index_path, " ".join(query), limit=limit, offset=offset, sort=sort,
+                     filters=_filters(**filter_args), match=match)
     if as_json:
         _print_json(results.to_json())
     else:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .errors import QueryError
+from .ranking import TITLE_BOOST
 
 # Field names a user may type, and the index field each means.
 FIELD_ALIASES = {
@@ -36,8 +37,6 @@ FIELD_ALIASES = {
 }
 PROSE_FIELDS = ("title", "body")
 NAME_FIELDS = ("author", "entity", "source", "tag")
-# How much more a match in the title counts than one in the body (BM25F scores each field).
-TITLE_BOOST = 2.0
 
 
 # -- tree ----------------------------------------------------------------------------------------------
@@ -136,10 +135,16 @@ def tokenize(query: str) -> list[Tok]:
 
 # -- parser ---------------------------------------------------------------------------------------------
 class Parser:
-    def __init__(self, query: str) -> None:
+    """`match="all"`: words side by side must all match (implicit AND); `match="any"`: any of them
+    (implicit OR, ranked by how many and how well they match), for questions in plain language."""
+
+    def __init__(self, query: str, match: str = "all") -> None:
+        if match not in ("all", "any"):
+            raise ValueError(f"match must be 'all' or 'any', not {match!r}")
         self.query = query
         self.tokens = tokenize(query)
         self.i = 0
+        self.match = match
 
     def error(self, message: str, pos: int | None = None, hint: str = "") -> QueryError:
         if pos is None:
@@ -182,14 +187,24 @@ class Parser:
         if tok.kind in ("AND", "OR"):
             raise self.error(f"{tok.kind} needs something on its left", tok.pos)
         items = [self.parse_unary()]
+        explicit = False
         while (tok := self.peek()) is not None and tok.kind not in ("OR", "RPAREN"):
             if tok.kind == "AND":
+                explicit = True
                 self.take()
                 nxt = self.peek()
                 if nxt is None or nxt.kind in ("OR", "AND", "RPAREN"):
                     raise self.error("AND needs something on its right", tok.pos)
             items.append(self.parse_unary())
-        return items[0] if len(items) == 1 else And(items, pos=items[0].pos)
+        if len(items) == 1:
+            return items[0]
+        if self.match == "any" and not explicit:
+            positives = [i for i in items if not isinstance(i, Not)]
+            negatives = [i for i in items if isinstance(i, Not)]
+            if positives:
+                alternatives = positives[0] if len(positives) == 1 else Or(positives, pos=positives[0].pos)
+                return And([alternatives, *negatives], pos=items[0].pos) if negatives else alternatives
+        return And(items, pos=items[0].pos)
 
     def parse_unary(self) -> Node:
         tok = self.peek()
@@ -337,9 +352,9 @@ def parse_date_range(text: str, query: str, pos: int, year_only: bool = False) -
     return DateRange(first, last, pos=pos)
 
 
-def parse(query: str) -> Node:
+def parse(query: str, match: str = "all") -> Node:
     """The query's tree; `QueryError` (with the position) when it cannot be read."""
-    return Parser(query).parse()
+    return Parser(query, match).parse()
 
 
 # -- to Whoosh -----------------------------------------------------------------------------------------

@@ -1,23 +1,29 @@
-"""Running queries: ranked hits with snippets, one document, and index statistics.
+"""Running queries: ranked hits with snippets, every match for exports and counts, one document, and
+index statistics.
 
-`search()` parses the query (`query.py`), runs it on the current Whoosh generation with BM25F ranking
-(or sorted by date), counts every match exactly, and builds snippets (`highlight.py`) for the hits
-returned only, reading their text from the document store. `show()` and `stats()` read the store.
+Moving parts:
+- `Filters`: the command line's `--from/--to/--source/--author/--entity/--tag`, ANDed with the query;
+- `Query`: a parsed query with its filters, and `execute()`, which runs it on the current Whoosh
+  generation with BM25F ranking (or sorted by date) and counts every match exactly;
+- `search()`: a page of ranked hits, with snippets (`highlight.py`) built for those hits only, from the
+  texts in the document store; `matching()` streams every matching `Document` (exports, facets, KWIC);
+- `show()` and `stats()` read the store.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 from corpus.document import Document
-from indexer.index import IndexFolder, open_reader
+from indexer.index import IndexFolder, Reader, open_reader
 
-from . import highlight
+from . import highlight, ranking
 from .errors import DocumentNotFound, SearchError
-from .query import compile_query, describe, match_spec, parse
+from .query import And, DateRange, Node, Or, Phrase, compile_query, describe, match_spec, parse
 
 SORTS = ("relevance", "date", "-date")
 
@@ -49,31 +55,91 @@ class SearchResults:
         return {"query": self.query, "total": self.total, "hits": [h.to_json() for h in self.hits]}
 
 
-def search(index_path: str | os.PathLike[str], query: str, *, limit: int = 10, offset: int = 0,
-           sort: str = "relevance", snippet_chars: int = 240) -> SearchResults:
-    """Ranked hits for `query`. `total` is the exact number of matching documents; up to `limit` hits
-    are returned from `offset` on."""
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions ANDed with a query. Several values of one kind are alternatives (OR)."""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    sources: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    entities: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+    def nodes(self) -> list[Node]:
+        found: list[Node] = []
+        if self.date_from or self.date_to:
+            found.append(DateRange(self.date_from, self.date_to))
+        for fieldname, values in (("source", self.sources), ("author", self.authors),
+                                  ("entity", self.entities), ("tag", self.tags)):
+            alternatives: list[Node] = [Phrase(v, fieldname) for v in values if v.strip()]
+            if alternatives:
+                found.append(alternatives[0] if len(alternatives) == 1 else Or(alternatives))
+        return found
+
+    def describe(self) -> str:
+        return " ".join(describe(n) for n in self.nodes())
+
+
+NO_FILTERS = Filters()
+
+
+@dataclass
+class Query:
+    """A query as typed, its tree, and the filters that go with it."""
+    text: str
+    tree: Node
+    filters: Filters = NO_FILTERS
+
+    @classmethod
+    def parse(cls, text: str, filters: Filters = NO_FILTERS, match: str = "all") -> Query:
+        return cls(text, parse(text, match), filters)
+
+    @property
+    def full_tree(self) -> Node:
+        extra = self.filters.nodes()
+        return And([self.tree, *extra]) if extra else self.tree
+
+    def describe(self) -> str:
+        return describe(self.full_tree)
+
+
+@dataclass
+class Execution:
+    total: int
+    ranked: list[tuple[str, float]]  # (id, score) of the hits asked for
+
+
+def execute(reader: Reader, query: Query, *, limit: int | None, sort: str = "relevance") -> Execution:
+    """Run `query`; `limit=None` returns every match. The total is exact."""
     if sort not in SORTS:
         raise SearchError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
+    if reader.searcher is None:
+        return Execution(0, [])
+    kwargs: dict[str, Any] = {"limit": limit if limit is None or limit > 0 else 1, "terms": False}
+    if sort != "relevance":
+        kwargs.update(sortedby="date", reverse=(sort == "-date"))
+    found = reader.searcher.search(compile_query(query.full_tree), **kwargs)
+    total = len(found)
+    ranked = [(hit["id"], hit.score if hit.score is not None else 0.0) for hit in found] if limit != 0 else []
+    return Execution(total, ranked)
+
+
+def search(index_path: str | os.PathLike[str], query: str, *, limit: int = 10, offset: int = 0,
+           sort: str = "relevance", snippet_chars: int = 240, filters: Filters = NO_FILTERS,
+           match: str = "all") -> SearchResults:
+    """Ranked hits for `query`. `total` is the exact number of matching documents; up to `limit` hits
+    are returned from `offset` on. `match="any"` lets words side by side match in any number."""
     if limit < 0 or offset < 0:
         raise SearchError("--limit and --offset take numbers from 0 up")
     started = time.perf_counter()
-    tree = parse(query)
-    results = SearchResults(query, describe(tree), 0, offset)
-    with open_reader(IndexFolder(index_path)) as reader:
-        if reader.searcher is None:
-            results.seconds = time.perf_counter() - started
-            return results
-        wanted = offset + limit
-        kwargs: dict[str, Any] = {"limit": wanted if wanted > 0 else 1, "terms": False}
-        if sort != "relevance":
-            kwargs.update(sortedby="date", reverse=(sort == "-date"))
-        found = reader.searcher.search(compile_query(tree), **kwargs)
-        results.total = len(found)
-        page = [(hit["id"], hit.score if hit.score is not None else 0.0)
-                for hit in found[offset:wanted]] if limit > 0 else []
-        docs = reader.store.get_many(doc_id for doc_id, _ in page)
-        spec = match_spec(tree)
+    parsed = Query.parse(query, filters, match)
+    results = SearchResults(query, parsed.describe(), 0, offset)
+    with open_reader(IndexFolder(index_path), ranking.weighting()) as reader:
+        run = execute(reader, parsed, limit=offset + limit if limit else 0, sort=sort)
+        results.total = run.total
+        page = run.ranked[offset:offset + limit]
+        docs = reader.store.get_many(doc_id for doc_id, _ in page) if page else {}
+        spec = match_spec(parsed.tree)
         for doc_id, score in page:
             doc = docs.get(doc_id)
             if doc is None:  # indexed but no longer stored: the next index run removes it
@@ -82,6 +148,22 @@ def search(index_path: str | os.PathLike[str], query: str, *, limit: int = 10, o
                                     highlight.mark_all(doc.title, spec)))
     results.seconds = time.perf_counter() - started
     return results
+
+
+def matching(index_path: str | os.PathLike[str], query: str, *, filters: Filters = NO_FILTERS,
+             sort: str = "date", batch: int = 200, match: str = "all") -> Iterator[Document]:
+    """Every document matching `query`, in `sort` order, read from the store in batches (memory stays
+    flat however many there are)."""
+    parsed = Query.parse(query, filters, match)
+    with open_reader(IndexFolder(index_path)) as reader:
+        run = execute(reader, parsed, limit=None, sort=sort)
+        ids = [doc_id for doc_id, _ in run.ranked]
+        for start in range(0, len(ids), batch):
+            chunk = ids[start:start + batch]
+            docs = reader.store.get_many(chunk)
+            for doc_id in chunk:
+                if doc_id in docs:
+                    yield docs[doc_id]
 
 
 def show(index_path: str | os.PathLike[str], doc_id: str) -> tuple[Document, list[dict[str, Any]]]:
