@@ -384,34 +384,69 @@ def reindex_cmd(index_path: str, as_json: bool) -> None:
               show_default=True, help="Order: by relevance, oldest first, or newest first.")
 @click.option("--match", type=click.Choice(["all", "any"]), default="all", show_default=True,
               help="Words side by side: all must match, or any (for questions in plain language).")
+@click.option("--explain", is_flag=True, help="Show how the query was understood and what each part matches.")
+@click.option("--kwic", is_flag=True, help="Keyword in context: every match in every hit, one aligned line each.")
+@click.option("--kwic-sort", type=click.Choice(["date", "-date", "left", "right", "relevance"]), default="date",
+              show_default=True, help="Order of KWIC lines: by date, or by the word left or right of the match.")
+@click.option("--context", type=click.IntRange(5, 400), default=40, show_default=True,
+              help="Characters of context either side of a KWIC match.")
+@click.option("--kwic-csv", type=click.Path(dir_okay=False, allow_dash=True), default=None,
+              help="Write the KWIC lines to this CSV file (- for stdout).")
 @filter_options
 @json_option
 def search_cmd(index_path: str, query: tuple[str, ...], limit: int, offset: int, page: int | None,
-               sort: str, match: str, as_json: bool, **filter_args: Any) -> None:
+               sort: str, match: str, explain: bool, kwic: bool, kwic_sort: str, context: int,
+               kwic_csv: str | None, as_json: bool, **filter_args: Any) -> None:
     """Search the index; hits are ranked, matched words highlighted.
 
     \b
     Query syntax (see the README for all of it):
       words                  every word must match (stemmed)
-      "exact phrase"         those words in that order
+      "exact phrase"         those words in that order; "a b"~5 within 5 positions
       AND  OR  NOT  ( )      operators in capitals; -word excludes
+      a w/5 b   a pre/5 b    within 5 words (either order / a first)
+      a w/s b   a w/p b      in the same sentence / paragraph
       title: author: entity: source: tag:   field search
-      sanction*              wildcard
+      sanction*  Sihanuk~    wildcard, fuzzy
+      exact:sanctioned       no stemming
       date:2010..2012  date:>=2015-06       date ranges (whole periods)
     \b
     Examples:
       polsearch search '"debt of Lon Nol"'
       polsearch search --sort -date 'Mekong AND (dam OR dams) date:2015..'
+      polsearch search --kwic --kwic-sort left 'sanction* w/5 (Iran OR Russia)'
+      polsearch search --explain 'debt w/5 Nol AND entity:ASEAN'
     """
-    from .searcher import search
+    from . import searcher
 
+    text = " ".join(query)
+    filters = _filters(**filter_args)
+    if kwic or kwic_csv:
+        documents, lines = searcher.kwic(index_path, text, filters=filters, match=match, context=context,
+                                         sort=kwic_sort)
+        if kwic_csv:
+            written = render.kwic_csv(lines, kwic_csv)
+            click.echo(f"Wrote {written} KWIC lines from {documents} documents to {kwic_csv}.", err=True)
+        elif as_json:
+            _print_json({"query": text, "total": documents, "lines": [line.to_json() for line in lines]})
+        else:
+            click.echo(render.kwic(lines, documents, context, _style()))
+        return
+    clauses = searcher.explain(index_path, text, filters=filters, match=match) if explain else None
     if page is not None:
         offset = (page - 1) * limit
-    results = search(index_path, " ".join(query), limit=limit, offset=offset, sort=sort,
-                     filters=_filters(**filter_args), match=match)
+    results = searcher.search(index_path, text, limit=limit, offset=offset, sort=sort, filters=filters,
+                              match=match)
+    for warning in results.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if as_json:
-        _print_json(results.to_json())
+        data = results.to_json()
+        if clauses is not None:
+            data["explain"] = [{"depth": c.depth, "clause": c.text, "documents": c.count} for c in clauses]
+        _print_json(data)
     else:
+        if clauses is not None:
+            click.echo(render.explain(clauses))
         click.echo(render.results(results, _style()))
 
 

@@ -106,11 +106,40 @@ class _Scanner:
         return True
 
 
+def _node_matches(text: str, spec: MatchSpec) -> list[tuple[int, int, str]]:
+    """Spans of the occurrences that satisfy the spec's word-by-word nodes (proximity, "..."~N, exact
+    forms): runs of consecutive words of one occurrence become one span."""
+    from .query import describe
+    from .textmatch import instances, tokenize
+
+    toks = tokenize(text)
+    found = []
+    for node in spec.nodes:
+        what = describe(node)
+        for inst in instances(node, toks, spec.fuzzy_terms):
+            positions = sorted(inst.positions)
+            run_start = prev = positions[0]
+            for pos in positions[1:] + [None]:
+                if pos is not None and pos == prev + 1:
+                    prev = pos
+                    continue
+                found.append((toks.starts[run_start], toks.ends[prev], what))
+                if pos is not None:
+                    run_start = prev = pos
+    return found
+
+
 def find_matches(text: str, spec: MatchSpec) -> list[tuple[int, int, str]]:
     """(start, end, what) character spans of the matches, in order, not overlapping; `what` names the
     term or phrase matched."""
     if not text or spec.empty():
         return []
+    if spec.nodes:
+        found_nodes = _node_matches(text, spec)
+        if not (spec.terms or spec.phrases or spec.wildcards):
+            return _merge(found_nodes)
+    else:
+        found_nodes = []
     prefixes = [_prefix(t) for t in spec.terms] + [_prefix(p[0]) for p in spec.phrases] + \
                [_wildcard_prefix(w) for w in spec.wildcards]
     pattern = _candidate_pattern(tuple(prefixes))
@@ -142,7 +171,11 @@ def find_matches(text: str, spec: MatchSpec) -> list[tuple[int, int, str]]:
                 last = nxt[2]
             if ok:
                 found.append((start, last, " ".join(phrase)))
-    found.sort()
+    return _merge(found + found_nodes)
+
+
+def _merge(found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    found = sorted(found)
     merged: list[tuple[int, int, str]] = []
     for start, end, what in found:
         if merged and start < merged[-1][1]:

@@ -171,3 +171,39 @@ def scrape_summary(report: Any) -> str:
     return (f"Scraped{where}: {report.fetched} fetched ({report.new} new, {report.changed} changed), "
             f"{report.unchanged} unchanged, {report.skipped} skipped{robots}, {report.failed} failed "
             f"in {report.seconds:.1f} s; {files} WARC file{'s' if files != 1 else ''} written.{tail}")
+
+
+def explain(clauses: list[Any]) -> str:
+    lines = ["How the query was understood (documents matching each part on its own):"]
+    for clause in clauses:
+        lines.append(f"  {clause.count:>8}  {'   ' * clause.depth}{clean(clause.text)}")
+    return "\n".join(lines) + "\n"
+
+
+def kwic(lines: list[Any], documents: int, context: int, style: Style) -> str:
+    """Aligned keyword-in-context lines: left context right-aligned, the match, right context."""
+    out = [f"{len(lines)} matches in {documents} documents."]
+    for line in lines:
+        left = one_line(line.left)[-context:].rjust(context)
+        right = one_line(line.right)[:context]
+        meta = style.dim(f"  {line.doc.date or '          '}  {line.doc.id[:8]}")
+        out.append(f"{left}  {style.mark(one_line(line.match))}  {right.ljust(context)}{meta}")
+    return "\n".join(out)
+
+
+def kwic_csv(lines: list[Any], target: str) -> int:
+    """KWIC lines as CSV (one header row); `target` is a path or - for stdout. Returns the rows written."""
+    import csv
+    import sys
+
+    fields = ["id", "date", "source", "title", "url", "left", "match", "right"]
+    handle = sys.stdout if target == "-" else open(target, "w", encoding="utf-8-sig", newline="")
+    try:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        for line in lines:
+            writer.writerow(line.to_json())
+    finally:
+        if handle is not sys.stdout:
+            handle.close()
+    return len(lines)

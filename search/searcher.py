@@ -23,7 +23,8 @@ from indexer.index import IndexFolder, Reader, open_reader
 
 from . import highlight, ranking
 from .errors import DocumentNotFound, SearchError
-from .query import And, DateRange, Node, Or, Phrase, compile_query, describe, match_spec, parse
+from .query import (And, DateRange, Node, Or, Phrase, _expand, _multi_term, compile_query, describe, fuzzy_nodes,
+                    match_spec, needs_text, parse)
 
 SORTS = ("relevance", "date", "-date")
 
@@ -50,6 +51,7 @@ class SearchResults:
     offset: int
     hits: list[Hit] = field(default_factory=list)
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {"query": self.query, "total": self.total, "hits": [h.to_json() for h in self.hits]}
@@ -107,21 +109,46 @@ class Query:
 class Execution:
     total: int
     ranked: list[tuple[str, float]]  # (id, score) of the hits asked for
+    warnings: list[str] = field(default_factory=list)
+    fuzzy_terms: dict[int, list[str]] = field(default_factory=dict)
 
 
 def execute(reader: Reader, query: Query, *, limit: int | None, sort: str = "relevance") -> Execution:
-    """Run `query`; `limit=None` returns every match. The total is exact."""
+    """Run `query`; `limit=None` returns every match. The total is exact: where part of the query needs
+    the text (`w/s`, `w/p`, `exact:`), every candidate is checked (`verify.py`)."""
     if sort not in SORTS:
         raise SearchError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
     if reader.searcher is None:
         return Execution(0, [])
-    kwargs: dict[str, Any] = {"limit": limit if limit is None or limit > 0 else 1, "terms": False}
+    tree = query.full_tree
+    ixreader = reader.searcher.reader()
+    warnings: list[str] = []
+    compiled = compile_query(tree, ixreader, warnings)
+    fuzzy_terms = {id(node): _expand(_multi_term(node, "body"), ixreader, None, node.text)
+                   for node in fuzzy_nodes(tree)}
+    kwargs: dict[str, Any] = {"terms": False}
     if sort != "relevance":
         kwargs.update(sortedby="date", reverse=(sort == "-date"))
-    found = reader.searcher.search(compile_query(query.full_tree), **kwargs)
-    total = len(found)
-    ranked = [(hit["id"], hit.score if hit.score is not None else 0.0) for hit in found] if limit != 0 else []
-    return Execution(total, ranked)
+    if not needs_text(tree):
+        kwargs["limit"] = limit if limit is None or limit > 0 else 1
+        found = reader.searcher.search(compiled, **kwargs)
+        ranked = [(hit["id"], hit.score or 0.0) for hit in found] if limit != 0 else []
+        return Execution(len(found), ranked, warnings, fuzzy_terms)
+    from .verify import Verifier
+
+    found = reader.searcher.search(compiled, limit=None, **kwargs)
+    verifier = Verifier(tree, reader.searcher, fuzzy_terms)
+    passing: list[tuple[str, float]] = []
+    candidates = [(hit.docnum, hit["id"], hit.score or 0.0) for hit in found]
+    for start in range(0, len(candidates), 200):
+        chunk = candidates[start:start + 200]
+        docs = reader.store.get_many(doc_id for _, doc_id, _ in chunk)
+        for docnum, doc_id, score in chunk:
+            doc = docs.get(doc_id)
+            if doc is not None and verifier.holds(docnum, doc):
+                passing.append((doc_id, score))
+    ranked = passing if limit is None else passing[:limit]
+    return Execution(len(passing), ranked, warnings, fuzzy_terms)
 
 
 def search(index_path: str | os.PathLike[str], query: str, *, limit: int = 10, offset: int = 0,
@@ -137,9 +164,10 @@ def search(index_path: str | os.PathLike[str], query: str, *, limit: int = 10, o
     with open_reader(IndexFolder(index_path), ranking.weighting()) as reader:
         run = execute(reader, parsed, limit=offset + limit if limit else 0, sort=sort)
         results.total = run.total
+        results.warnings = run.warnings
         page = run.ranked[offset:offset + limit]
         docs = reader.store.get_many(doc_id for doc_id, _ in page) if page else {}
-        spec = match_spec(parsed.tree)
+        spec = match_spec(parsed.tree, run.fuzzy_terms)
         for doc_id, score in page:
             doc = docs.get(doc_id)
             if doc is None:  # indexed but no longer stored: the next index run removes it
@@ -195,3 +223,97 @@ def stats(index_path: str | os.PathLike[str]) -> dict[str, Any]:
         figures = store.stats()
     figures["bytes"] = folder.size_bytes()
     return figures
+
+
+# -- explain and KWIC -------------------------------------------------------------------------------
+@dataclass
+class Clause:
+    depth: int
+    text: str
+    count: int
+
+
+def explain(index_path: str | os.PathLike[str], query: str, *, filters: Filters = NO_FILTERS,
+            match: str = "all") -> list[Clause]:
+    """How the query was understood, clause by clause, with the number of documents each matches on its
+    own: why a query finds nothing becomes visible."""
+    from .query import Near
+
+    parsed = Query.parse(query, filters, match)
+    clauses: list[Clause] = []
+    with open_reader(IndexFolder(index_path)) as reader:
+        def walk(node: Node, depth: int) -> None:
+            count = execute(reader, Query(query, node), limit=0).total
+            clauses.append(Clause(depth, describe(node), count))
+            children = node.items if isinstance(node, (And, Or)) else \
+                [node.item] if hasattr(node, "item") else \
+                [node.left, node.right] if isinstance(node, Near) else []
+            for child in children:
+                walk(child, depth + 1)
+
+        walk(parsed.full_tree, 0)
+    return clauses
+
+
+@dataclass
+class KwicLine:
+    doc: Document
+    left: str
+    match: str
+    right: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.doc.id, "date": self.doc.date or None, "title": self.doc.title,
+                "source": self.doc.source, "url": self.doc.url, "left": self.left, "match": self.match,
+                "right": self.right}
+
+
+KWIC_SORTS = ("date", "-date", "left", "right", "relevance")
+
+
+def kwic(index_path: str | os.PathLike[str], query: str, *, filters: Filters = NO_FILTERS, match: str = "all",
+         context: int = 40, sort: str = "date") -> tuple[int, list[KwicLine]]:
+    """Every match of `query` in every matching document, as keyword-in-context lines: `context`
+    characters either side, cut at word boundaries. Sorted by date, or by the word just left (read
+    backwards, as concordancers do) or right of the match. Returns (documents, lines)."""
+    if sort not in KWIC_SORTS:
+        raise SearchError(f"unknown KWIC sort {sort!r}; use one of {', '.join(KWIC_SORTS)}")
+    parsed = Query.parse(query, filters, match)
+    lines: list[KwicLine] = []
+    with open_reader(IndexFolder(index_path)) as reader:
+        run = execute(reader, parsed, limit=None, sort="relevance" if sort == "relevance" else
+                      ("-date" if sort == "-date" else "date"))
+        spec = match_spec(parsed.tree, run.fuzzy_terms)
+        ids = [doc_id for doc_id, _ in run.ranked]
+        for start in range(0, len(ids), 200):
+            docs = reader.store.get_many(ids[start:start + 200])
+            for doc_id in ids[start:start + 200]:
+                doc = docs.get(doc_id)
+                if doc is None:
+                    continue
+                for text in (doc.title, doc.body):
+                    for m_start, m_end, _ in highlight.find_matches(text, spec):
+                        lines.append(KwicLine(doc, _context_left(text, m_start, context),
+                                              " ".join(text[m_start:m_end].split()),
+                                              _context_right(text, m_end, context)))
+    if sort == "left":
+        lines.sort(key=lambda line: [w.casefold() for w in reversed(line.left.split())])
+    elif sort == "right":
+        lines.sort(key=lambda line: [w.casefold() for w in line.right.split()])
+    return run.total, lines
+
+
+def _context_left(text: str, start: int, width: int) -> str:
+    piece = " ".join(text[max(0, start - width - 20):start].split())
+    if len(piece) > width:
+        piece = piece[-width:]
+        piece = piece[piece.find(" ") + 1:] if " " in piece else piece
+    return piece
+
+
+def _context_right(text: str, end: int, width: int) -> str:
+    piece = " ".join(text[end:end + width + 20].split())
+    if len(piece) > width:
+        piece = piece[:width]
+        piece = piece[:piece.rfind(" ")] if " " in piece else piece
+    return piece

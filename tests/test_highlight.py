@@ -79,3 +79,23 @@ def test_marks_are_exactly_the_matching_words(text, query):
     # Overlapping matches merge into one span; every expected span lies inside a marked one.
     assert all(any(s <= es and ee <= e for s, e in got) for es, ee in expected)
     assert all(any(s == es for es, _ in expected) for s, _ in got)
+
+
+
+NEAR_TEXT = ("Debt talks began in March. Much later, far from any of this, the Lon Nol era came up. "
+             "The debt of Lon Nol was discussed.\n\nNow Nol spoke of the debt.")
+
+
+def test_proximity_marks_only_the_occurrences_that_satisfy_it():
+    assert _marks("debt w/3 nol", NEAR_TEXT) == ["debt", "Nol"]
+    assert _marks('"debt nol"~3', NEAR_TEXT) == ["debt", "Nol"]
+    # "Lon Nol era came up. The debt" (5 apart) and "Nol spoke of the debt" (4 apart)
+    assert _marks("nol pre/5 debt", NEAR_TEXT) == ["Nol", "debt", "Nol", "debt"]
+    assert _marks("debt pre/5 nol", NEAR_TEXT) == ["debt", "Nol"]
+
+
+def test_same_sentence_and_exact_forms_mark_what_they_matched():
+    # "Debt talks" and "Lon Nol era" are in different sentences; the third sentence has both.
+    assert _marks("debt w/s nol", NEAR_TEXT) == ["debt", "Nol", "Nol", "debt"]
+    assert _marks("exact:talks", NEAR_TEXT) == ["talks"]
+    assert _marks("exact:talk", NEAR_TEXT) == []

@@ -35,6 +35,19 @@ def test_fields_and_phrases():
     assert all(item.field == "title" for item in grouped.items)
 
 
+def test_proximity_fuzzy_and_exact_forms():
+    from search.query import Fuzzy, Near
+
+    near = parse("(aid OR loans) pre/3 \"debt relief\"")
+    assert isinstance(near, Near) and near.ordered and near.distance == 3 and isinstance(near.left, Or)
+    assert describe(parse("a w/5 b c w/s d")) == "((a w/5 b) AND (c w/s d))"
+    assert describe(parse("a w/5 b pre/2 c")) == "((a w/5 b) pre/2 c)"
+    assert parse('"sanctions regime"~5').slop == 5
+    assert isinstance(parse("Sihanuk~"), Fuzzy) and parse("Sihanuk~2").distance == 2
+    exact = parse('exact:"the debt"')
+    assert isinstance(exact, Phrase) and exact.exact and describe(exact) == 'exact:"the debt"'
+
+
 def test_wildcards():
     node = parse("sanction*")
     assert isinstance(node, Wildcard) and node.pattern == "sanction*"
@@ -75,6 +88,20 @@ def test_date_ranges_are_inclusive_whole_periods(query, start, end):
     ('""', "empty phrase", 1),
     ("()", "empty parentheses", 1),
     ("*", "a wildcard needs at least two letters", 1),
+    ("w/5 china", "w/5 needs something on its left", 1),
+    ("aid w/5", "w/5 needs something on its right", 5),
+    ("aid w/5 AND china", "w/5 needs something on its right", 5),
+    ("aid w/5 OR china", "w/5 needs something on its right", 5),
+    ("aid pre/s china", "pre/ takes a number of words", 5),
+    ("aid w/0 china", "the distance must be 1 to 1000", 5),
+    ("aid w/5000 china", "the distance must be 1 to 1000", 5),
+    ("(aid AND loans) w/5 china", "w/5 takes words, phrases, wildcards or OR-groups", 17),
+    ("aid w/5 date:2010", "w/5 takes words, phrases, wildcards or OR-groups", 5),
+    ("title:aid w/5 body:china", "both sides must search the same text", 11),
+    ("author:smith w/3 china", "both sides must search the same text", 14),
+    ("exact:sanction*", "exact forms cannot have wildcards", 7),
+    ('"aid china"~0', "the distance must be 1 to 1000", 12),
+    ("aid~ ~", "~ needs a word before it", 6),
 ])
 def test_malformed_queries_say_what_and_where(query, message, column):
     with pytest.raises(QueryError) as caught:

@@ -1,0 +1,157 @@
+"""Query operands evaluated on one text, word by word: where they occur, and which occurrences satisfy a
+proximity, a sentence or paragraph constraint, or an exact form.
+
+The index answers most queries by itself; this module serves what it cannot show or decide:
+- the highlighter marks only the occurrences that satisfy a phrase, a `w/N`, a `"..."~N` or a `w/s`,
+  not every stray occurrence of their words;
+- `verify.py` decides `w/s`, `w/p` and `exact:` nodes from the stored text.
+
+`Tokens` is a text analysed as the index analyses it (stemmed terms, and unstemmed forms for exact
+search) with each word's sentence and paragraph. `instances(node, tokens)` lists the occurrences of a
+node as `Instance`s: the span of positions it covers and the positions of the words that make it up.
+Distances follow Whoosh's span queries: adjacent words are 1 apart, so `w/N` means at most N positions
+apart and never the same words.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .query import Fuzzy, Near, Node, Or, Phrase, Wildcard, Word, _wildcard_regex, analyse
+
+# A sentence ends with . ! ? or … (and closing quotes or brackets), before a space and a capital, digit
+# or opening quote: good enough for prose, and the same rule for indexing and checking.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-Ý])")
+
+
+@dataclass(frozen=True)
+class Tokens:
+    text: str
+    terms: list[str]        # stemmed, as indexed
+    words: list[str]        # unstemmed (exact_analyzer)
+    surfaces: list[str]     # as written, lowercased
+    starts: list[int]
+    ends: list[int]
+    sentence: list[int]     # sentence number of each word
+    paragraph: list[int]    # paragraph number of each word
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+
+@dataclass(frozen=True)
+class Instance:
+    start: int  # first position
+    end: int    # last position
+    positions: frozenset[int]
+
+
+def tokenize(text: str) -> Tokens:
+    from indexer.analysis import term_spans
+
+    stemmed = term_spans(text)
+    plain = term_spans(text, stem=False)
+    paragraph_starts = [0] + [m.end() for m in re.finditer(r"\n\s*\n", text)]
+    sentence_starts = sorted(set(paragraph_starts) | {m.end() for m in _SENTENCE_END.finditer(text)})
+    sentence, paragraph = [], []
+    s_i = p_i = 0
+    for _term, start, _end in stemmed:
+        while s_i + 1 < len(sentence_starts) and sentence_starts[s_i + 1] <= start:
+            s_i += 1
+        while p_i + 1 < len(paragraph_starts) and paragraph_starts[p_i + 1] <= start:
+            p_i += 1
+        sentence.append(s_i)
+        paragraph.append(p_i)
+    return Tokens(text, [t for t, _, _ in stemmed], [w for w, _, _ in plain],
+                  [text[s:e].lower() for _, s, e in stemmed], [s for _, s, _ in stemmed],
+                  [e for _, _, e in stemmed], sentence, paragraph)
+
+
+def _distance(a: Instance, b: Instance) -> int:
+    if a.end < b.start:
+        return b.start - a.end
+    if b.end < a.start:
+        return a.start - b.end
+    return 0
+
+
+def _sequence(tokens: list[str], words: tuple[str, ...]) -> list[Instance]:
+    n = len(words)
+    return [Instance(i, i + n - 1, frozenset(range(i, i + n)))
+            for i in range(len(tokens) - n + 1) if tokens[i] == words[0] and tuple(tokens[i:i + n]) == words]
+
+
+def _near_words(parts: list[list[Instance]], slop: int, ordered: bool) -> list[Instance]:
+    """Chain operands as Whoosh's SpanNear2 does: each next one within `slop` of the span so far. The
+    candidates for each span are found by bisection, so common words stay cheap."""
+    spans = parts[0]
+    for nxt in parts[1:]:
+        nxt = sorted(nxt, key=lambda inst: inst.start)
+        starts = [inst.start for inst in nxt]
+        longest = max((inst.end - inst.start for inst in nxt), default=0)
+        joined = set()
+        for a in spans:
+            lo = bisect.bisect_left(starts, a.start if ordered else a.start - slop - longest)
+            hi = bisect.bisect_right(starts, a.end + slop)
+            for b in nxt[lo:hi]:
+                if ordered and b.start < a.start:
+                    continue
+                if 1 <= _distance(a, b) <= slop:
+                    joined.add(Instance(min(a.start, b.start), max(a.end, b.end), a.positions | b.positions))
+        spans = sorted(joined, key=lambda inst: (inst.start, inst.end))
+        if not spans:
+            break
+    return spans
+
+
+@lru_cache(maxsize=1024)
+def _stems(text: str) -> tuple[str, ...]:
+    return tuple(analyse(text, "body"))
+
+
+def instances(node: Node, toks: Tokens, fuzzy_terms: dict[int, list[str]] | None = None) -> list[Instance]:
+    """Occurrences of a word-level node (word, phrase, wildcard, fuzzy word, OR-group, proximity)."""
+    fuzzy_terms = fuzzy_terms or {}
+    if isinstance(node, (Word, Phrase)):
+        if node.exact:
+            from indexer.analysis import term_spans
+
+            words = tuple(w for w, _, _ in term_spans(node.text, stem=False))
+            return _sequence(toks.words, words) if words else []
+        terms = _stems(node.text)
+        if not terms:
+            return []
+        if isinstance(node, Phrase) and node.slop and len(terms) > 1:
+            parts = [[Instance(i, i, frozenset({i})) for i, t in enumerate(toks.terms) if t == term]
+                     for term in terms]
+            return _near_words(parts, node.slop, ordered=False)
+        return _sequence(toks.terms, terms)
+    if isinstance(node, Wildcard):
+        regex = _wildcard_regex(node.pattern)
+        return [Instance(i, i, frozenset({i})) for i, (t, s) in enumerate(zip(toks.terms, toks.surfaces))
+                if regex.match(t) or regex.match(s)]
+    if isinstance(node, Fuzzy):
+        wanted = set(fuzzy_terms.get(id(node), ()))
+        return [Instance(i, i, frozenset({i})) for i, t in enumerate(toks.terms) if t in wanted]
+    if isinstance(node, Or):
+        return sorted({inst for item in node.items for inst in instances(item, toks, fuzzy_terms)},
+                      key=lambda inst: (inst.start, inst.end))
+    if isinstance(node, Near):
+        left = instances(node.left, toks, fuzzy_terms)
+        right = instances(node.right, toks, fuzzy_terms)
+        if node.unit == "words":
+            return _near_words([left, right], node.distance, node.ordered)
+        unit = toks.sentence if node.unit == "sentence" else toks.paragraph
+        by_unit: dict[int, list[Instance]] = {}
+        for b in right:
+            by_unit.setdefault(unit[b.start], []).append(b)
+        found = []
+        for a in left:
+            for b in by_unit.get(unit[a.start], ()):
+                if not (a.positions & b.positions):
+                    found.append(Instance(min(a.start, b.start), max(a.end, b.end), a.positions | b.positions))
+        return found
+    return []

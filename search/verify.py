@@ -1,0 +1,66 @@
+"""Deciding, from the stored text, the parts of a query the index cannot decide.
+
+Same sentence (`w/s`), same paragraph (`w/p`) and exact forms (`exact:`) are not in the index: the
+compiled query finds a superset of their matches (both sides present; the stemmed word), and a
+`Verifier` checks each candidate. It evaluates the whole query tree for a document: subtrees the index
+decides are looked up in document-number sets computed once per query; the others are evaluated on the
+document's title and body (`textmatch`). Totals stay exact: every candidate is checked, not only the
+page shown.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from corpus.document import Document
+
+from .query import And, Near, Node, Not, Or, Phrase, Word, compile_query, needs_text
+from .textmatch import Tokens, instances, tokenize
+
+
+class Verifier:
+    def __init__(self, tree: Node, searcher: Any, fuzzy_terms: dict[int, list[str]] | None = None) -> None:
+        self.tree = tree
+        self.searcher = searcher
+        self.fuzzy_terms = fuzzy_terms or {}
+        self._sets: dict[int, set[int]] = {}
+        self._tokens: dict[tuple[str, str], Tokens] = {}
+
+    def _decided(self, node: Node) -> set[int]:
+        key = id(node)
+        if key not in self._sets:
+            query = compile_query(node, self.searcher.reader())
+            self._sets[key] = set(self.searcher.docs_for_query(query))
+        return self._sets[key]
+
+    def holds(self, docnum: int, doc: Document) -> bool:
+        self._tokens.clear()
+        return self._holds(self.tree, docnum, doc)
+
+    def _holds(self, node: Node, docnum: int, doc: Document) -> bool:
+        if not needs_text(node):
+            return docnum in self._decided(node)
+        if isinstance(node, And):
+            return all(self._holds(item, docnum, doc) for item in node.items)
+        if isinstance(node, Or):
+            return any(self._holds(item, docnum, doc) for item in node.items)
+        if isinstance(node, Not):
+            return not self._holds(node.item, docnum, doc)
+        fieldname = node.field if isinstance(node, (Word, Phrase)) else _field_of(node)
+        return any(instances(node, self._text(doc, f), self.fuzzy_terms) for f in _fields(fieldname))
+
+    def _text(self, doc: Document, fieldname: str) -> Tokens:
+        key = (doc.id, fieldname)
+        if key not in self._tokens:
+            self._tokens[key] = tokenize(doc.title if fieldname == "title" else doc.body)
+        return self._tokens[key]
+
+
+def _fields(fieldname: str | None) -> tuple[str, ...]:
+    return ("title", "body") if fieldname is None else (fieldname,)
+
+
+def _field_of(node: Near) -> str | None:
+    from .query import _near_field
+
+    return _near_field(node)
