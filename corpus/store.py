@@ -8,7 +8,9 @@ Tables:
 - `sources`: what incremental indexing needs per raw page (file path or WARC record): size, mtime and raw
   digest as last seen, the document it gave, or why it was skipped; and per WARC file (status
   `container`), the size and mtime it had when all its records were indexed;
-- `state`: small key/value facts (the index generation in use and the `seq` it has reached).
+- `state`: small key/value facts (the index generation in use and the `seq` it has reached);
+- `copies` and `copy_bands`: each document's copy group and fingerprint (`copies.py`): republished or
+  lightly edited copies share a group, named after its first document.
 
 One writer at a time (the index folder's lock, and SQLite's own); readers never block it (WAL).
 """
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from . import copies
 from .document import Document
 from .errors import StoreError
 
@@ -60,6 +63,17 @@ CREATE TABLE IF NOT EXISTS sources (
     label TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS copies (
+    doc_id TEXT PRIMARY KEY,
+    group_id TEXT NOT NULL,
+    exact TEXT NOT NULL,
+    sketch BLOB NOT NULL          -- MinHash sketch (copies.py); empty for short bodies
+);
+CREATE INDEX IF NOT EXISTS copies_group ON copies(group_id);
+CREATE INDEX IF NOT EXISTS copies_exact ON copies(exact);
+CREATE TABLE IF NOT EXISTS copy_bands (band INTEGER NOT NULL, value INTEGER NOT NULL, doc_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS copy_bands_value ON copy_bands(band, value);
+CREATE INDEX IF NOT EXISTS copy_bands_doc ON copy_bands(doc_id);
 """
 
 
@@ -194,6 +208,7 @@ class Store:
         ).fetchone()
         if row is None:
             self._write_current(doc, version=1)
+            self._assign_copy(doc)
             return "added"
         current_hash, current_fetched, version, blob = row
         if current_hash == doc.content_hash:
@@ -209,6 +224,7 @@ class Store:
             "INSERT OR REPLACE INTO versions(id, version, content_hash, fetched_at, doc) VALUES (?, ?, ?, ?, ?)",
             (doc.id, version, current_hash, current_fetched, blob))
         self._write_current(doc, version=version + 1)
+        self._assign_copy(doc)
         return "updated"
 
     def _has_version(self, doc_id: str, content_hash: str) -> bool:
@@ -221,6 +237,82 @@ class Store:
             "version, seq, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (doc.id, doc.url, doc.title, doc.date, doc.source, doc.content_hash, doc.fetched_at, version,
              self._next_seq(), _pack(doc)))
+
+    # -- copies ------------------------------------------------------------------------------------------
+    def _assign_copy(self, doc: Document) -> None:
+        """Put `doc` in its copy group (see `copies.py`); documents whose group changes are touched, so
+        that the index learns of it."""
+        fp = copies.fingerprint(doc.body)
+        old = self.conn.execute("SELECT group_id, exact, sketch FROM copies WHERE doc_id = ?", (doc.id,)).fetchone()
+        if old is not None and old[1] == fp.exact and old[2] == fp.blob():
+            return
+        if old is not None:
+            self._leave_group(doc.id, old[0])
+        groups = {g for (g,) in self.conn.execute(
+            "SELECT group_id FROM copies WHERE exact = ? AND doc_id != ?", (fp.exact, doc.id))}
+        keys = fp.bands()
+        if keys:
+            seen: set[str] = set()
+            for band, key in enumerate(keys):
+                for other, group, blob in self.conn.execute(
+                        "SELECT c.doc_id, c.group_id, c.sketch FROM copy_bands b JOIN copies c ON c.doc_id = b.doc_id "
+                        "WHERE b.band = ? AND b.value = ? AND b.doc_id != ?", (band, key, doc.id)):
+                    if other not in seen:
+                        seen.add(other)
+                        if copies.near(fp.sketch, copies.sketch_from_blob(blob)):
+                            groups.add(group)
+        group = min(groups) if groups else doc.id
+        for other_group in groups - {group}:  # this document joins groups that were apart: merge them
+            members = [m for (m,) in self.conn.execute("SELECT doc_id FROM copies WHERE group_id = ?", (other_group,))]
+            self.conn.execute("UPDATE copies SET group_id = ? WHERE group_id = ?", (group, other_group))
+            self._touch(members)
+        self.conn.execute("INSERT OR REPLACE INTO copies(doc_id, group_id, exact, sketch) VALUES (?, ?, ?, ?)",
+                          (doc.id, group, fp.exact, fp.blob()))
+        self.conn.executemany("INSERT INTO copy_bands(band, value, doc_id) VALUES (?, ?, ?)",
+                              [(band, key, doc.id) for band, key in enumerate(keys)])
+
+    def _leave_group(self, doc_id: str, group: str) -> None:
+        self.conn.execute("DELETE FROM copy_bands WHERE doc_id = ?", (doc_id,))
+        self.conn.execute("DELETE FROM copies WHERE doc_id = ?", (doc_id,))
+        if group == doc_id:  # the group's namesake left: the others are named after the next one
+            members = [m for (m,) in self.conn.execute(
+                "SELECT doc_id FROM copies WHERE group_id = ? ORDER BY doc_id", (group,))]
+            if members:
+                self.conn.execute("UPDATE copies SET group_id = ? WHERE group_id = ?", (members[0], group))
+                self._touch(members)
+
+    def _touch(self, ids: list[str]) -> None:
+        for doc_id in ids:
+            self.conn.execute("UPDATE documents SET seq = ? WHERE id = ?", (self._next_seq(), doc_id))
+
+    def copy_groups(self, ids: Iterable[str]) -> dict[str, str]:
+        """The copy group of each of `ids` (a document without a group is its own)."""
+        ids = list(ids)
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(self.conn.execute(f"SELECT doc_id, group_id FROM copies WHERE doc_id IN ({marks})", chunk))
+        return {doc_id: found.get(doc_id, doc_id) for doc_id in ids}
+
+    def copies_of(self, doc_id: str) -> list[str]:
+        """The other documents in `doc_id`'s copy group, the group's namesake first."""
+        row = self.conn.execute("SELECT group_id FROM copies WHERE doc_id = ?", (doc_id,)).fetchone()
+        if row is None:
+            return []
+        return [m for (m,) in self.conn.execute(
+            "SELECT doc_id FROM copies WHERE group_id = ? AND doc_id != ? ORDER BY doc_id != group_id, doc_id",
+            (row[0], doc_id))]
+
+    def fingerprint_missing(self) -> int:
+        """Give a copy group to stored documents that have none (stores made before copies were kept).
+        Returns how many were done."""
+        missing = [doc_id for (doc_id,) in self.conn.execute(
+            "SELECT id FROM documents WHERE id NOT IN (SELECT doc_id FROM copies) ORDER BY seq")]
+        for start in range(0, len(missing), 200):
+            for doc in self.get_many(missing[start:start + 200]).values():
+                self._assign_copy(doc)
+        return len(missing)
 
     def get(self, doc_id: str) -> Document | None:
         row = self.conn.execute("SELECT doc FROM documents WHERE id = ?", (doc_id,)).fetchone()

@@ -126,13 +126,25 @@ def _write(ix, store: Store, since: int, until: int, count: int, progress: Progr
     anything fails. `replace` deletes earlier entries of the same ids (not needed in a new index)."""
     writer = _writer(ix, procs if count > 2000 else 1)
     progress.start("indexing", count)
-    try:
-        for _seq, doc in store.iter_documents(since, until):
+
+    def flush(batch: list) -> None:
+        groups = store.copy_groups(doc.id for doc in batch)
+        for doc in batch:
+            fields = to_fields(doc, groups[doc.id])
             if replace:
-                writer.update_document(**to_fields(doc))
+                writer.update_document(**fields)
             else:
-                writer.add_document(**to_fields(doc))
-            progress.advance()
+                writer.add_document(**fields)
+        progress.advance(len(batch))
+        batch.clear()
+
+    try:
+        batch: list = []
+        for _seq, doc in store.iter_documents(since, until):
+            batch.append(doc)
+            if len(batch) >= 200:
+                flush(batch)
+        flush(batch)
         writer.commit()
     except BaseException:
         writer.cancel()
@@ -176,6 +188,9 @@ def rebuild(folder: IndexFolder, store: Store, progress: Progress = SILENT, proc
     from whoosh import index as whoosh_index
 
     started = time.perf_counter()
+    if not store.readonly:
+        with store.transaction():
+            store.fingerprint_missing()  # a store from before copies were kept
     target = store.seq
     total = store.count()
     name = f"g{time.time_ns():x}"

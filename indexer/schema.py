@@ -3,7 +3,8 @@
 Searchable text: `title` and `body` (prose analyzer, positions for phrases and proximity; separate fields,
 so a phrase never runs from the title into the body), `author`, `entity`, `source`, `tag` (name
 analyzer: whole words, no stemming). Filtering, sorting and facets: `date` (sortable), `year`,
-`author_facet`, `entity_facet`, `source_facet`, `tag_facet`, `language`. Identity: `id` (unique, stored).
+`author_facet`, `entity_facet`, `source_facet`, `tag_facet`, `language`. Copies: `copy_group`, `is_copy`.
+Identity: `id` (unique, stored).
 
 Only `id` is stored: bodies, titles and everything `show` prints are read back from the document store,
 which keeps them anyway. `SCHEMA_VERSION` changes whenever the schema or an analyzer does; an index built
@@ -21,7 +22,7 @@ from corpus.document import Document
 
 from .analysis import name_analyzer, prose_analyzer
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: copy groups
 FACET_SEPARATOR = "\x1f"
 
 
@@ -43,6 +44,8 @@ def build_schema() -> Schema:
         tag_facet=KEYWORD(commas=False, lowercase=False, scorable=False),
         source_facet=ID(sortable=True),
         language=ID,
+        copy_group=ID(sortable=True),  # copies share a group (corpus/copies.py); results show one per group
+        is_copy=ID,                    # "1" for all but the group's first document: counts one per group
     )
 
 
@@ -51,8 +54,8 @@ def _keyword_value(values: list[str]) -> str:
     return " ".join(v.replace(" ", "_") for v in values if v)
 
 
-def to_fields(doc: Document) -> dict[str, Any]:
-    """The index entry for one document."""
+def to_fields(doc: Document, copy_group: str | None = None) -> dict[str, Any]:
+    """The index entry for one document; `copy_group` names its group of copies (itself if none)."""
     fields: dict[str, Any] = {
         "id": doc.id,
         "title": doc.title,
@@ -66,6 +69,8 @@ def to_fields(doc: Document) -> dict[str, Any]:
         "tag_facet": _keyword_value(list(doc.tags)),
         "source_facet": doc.source or "",
         "language": doc.language or "",
+        "copy_group": copy_group or doc.id,
+        "is_copy": "1" if copy_group and copy_group != doc.id else "0",
     }
     if doc.date:
         day = dt.date.fromisoformat(doc.date)

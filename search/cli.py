@@ -84,6 +84,8 @@ def filter_options(f: Callable) -> Callable:
         click.option("--author", "authors", multiple=True, help="Only this author (repeat for several)."),
         click.option("--entity", "entities", multiple=True, help="Only documents naming this entity."),
         click.option("--tag", "tags", multiple=True, help="Only documents with this tag."),
+        click.option("--dedupe", is_flag=True, help="Count each group of copies once (republished or "
+                                                    "re-captured texts)."),
     ]
     for option in reversed(options):
         f = option(f)
@@ -91,13 +93,13 @@ def filter_options(f: Callable) -> Callable:
 
 
 def _filters(date_from: str | None, date_to: str | None, sources: tuple[str, ...], authors: tuple[str, ...],
-             entities: tuple[str, ...], tags: tuple[str, ...]):
+             entities: tuple[str, ...], tags: tuple[str, ...], dedupe: bool = False):
     from .query import parse_date_range
     from .searcher import Filters
 
     start = parse_date_range(date_from, date_from, 0).start if date_from else None
     end = parse_date_range(date_to, date_to, 0).end if date_to else None
-    return Filters(start, end, tuple(sources), tuple(authors), tuple(entities), tuple(tags))
+    return Filters(start, end, tuple(sources), tuple(authors), tuple(entities), tuple(tags), dedupe)
 
 
 def _print_json(data: Any) -> None:
@@ -392,11 +394,13 @@ def reindex_cmd(index_path: str, as_json: bool) -> None:
               help="Characters of context either side of a KWIC match.")
 @click.option("--kwic-csv", type=click.Path(dir_okay=False, allow_dash=True), default=None,
               help="Write the KWIC lines to this CSV file (- for stdout).")
+@click.option("--copies", "list_copies", is_flag=True, help="List the copies of each hit (other sites, "
+                                                            "other captures).")
 @filter_options
 @json_option
 def search_cmd(index_path: str, query: tuple[str, ...], limit: int, offset: int, page: int | None,
                sort: str, match: str, explain: bool, kwic: bool, kwic_sort: str, context: int,
-               kwic_csv: str | None, as_json: bool, **filter_args: Any) -> None:
+               kwic_csv: str | None, list_copies: bool, as_json: bool, **filter_args: Any) -> None:
     """Search the index; hits are ranked, matched words highlighted.
 
     \b
@@ -436,7 +440,7 @@ def search_cmd(index_path: str, query: tuple[str, ...], limit: int, offset: int,
     if page is not None:
         offset = (page - 1) * limit
     results = searcher.search(index_path, text, limit=limit, offset=offset, sort=sort, filters=filters,
-                              match=match)
+                              match=match, list_copies=list_copies)
     for warning in results.warnings:
         click.echo(f"warning: {warning}", err=True)
     if as_json:
@@ -462,7 +466,7 @@ def show_cmd(index_path: str, doc_id: str, versions: bool, as_json: bool) -> Non
     Example:
       polsearch show --index ~/idx 3f2a9c41d0e7b655
     """
-    from .searcher import show
+    from .searcher import copies, show
 
     doc, earlier = show(index_path, doc_id)
     if as_json:
@@ -471,7 +475,8 @@ def show_cmd(index_path: str, doc_id: str, versions: bool, as_json: bool) -> Non
             data["versions"] = earlier
         _print_json(data)
     else:
-        click.echo(render.document(doc, versions=earlier if versions else None))
+        click.echo(render.document(doc, versions=earlier if versions else None,
+                                   copies=copies(index_path, doc.id)))
 
 
 @main.command("stats")

@@ -99,6 +99,13 @@ class DateRange(Node):
 
 
 @dataclass
+class FieldValue(Node):
+    """An exact value of an index field, for filters the command line adds (not typed in queries)."""
+    field: str
+    value: str
+
+
+@dataclass
 class And(Node):
     items: list[Node]
 
@@ -640,6 +647,8 @@ def compile_query(node: Node, reader=None, warnings: list[str] | None = None):
         if not parts:
             return wq.NullQuery
         return parts[0] if len(parts) == 1 else wq.Or(parts)
+    if isinstance(node, FieldValue):
+        return wq.Term(node.field, node.value)
     if isinstance(node, DateRange):
         start = dt.datetime.combine(node.start, dt.time.min) if node.start else None
         end = dt.datetime.combine(node.end, dt.time.max) if node.end else None
@@ -747,6 +756,8 @@ def describe(node: Node) -> str:
         return f"({describe(node.left)} {connector} {describe(node.right)})"
     if isinstance(node, DateRange):
         return f"date:{node.start or ''}..{node.end or ''}"
+    if isinstance(node, FieldValue):
+        return "one per copy group" if node.field == "is_copy" else f"{node.field}={node.value}"
     if isinstance(node, Not):
         return f"NOT {describe(node.item)}"
     if isinstance(node, And):

@@ -66,10 +66,14 @@ def results(res: Any, style: Style) -> str:
         lines.append("")
         lines.append(f"{n:>3}. {title}")
         meta = [x for x in (clean(d.source), d.date, ", ".join(clean(a) for a in d.authors)) if x]
+        if hit.copies:
+            meta.append(f"{hit.copies} cop{'y' if hit.copies == 1 else 'ies'} elsewhere")
         lines.append("     " + style.dim(" · ".join(meta)) if meta else "")
         body = segments(hit.snippet, style)
         lines.extend("     " + line for line in _wrap(body, 92))
         lines.append("     " + style.dim(f"id {d.id}  {clean(d.url)}"))
+        for copy in hit.copy_list or ():
+            lines.append("     " + style.dim(f"copy {copy.id}  {clean(copy.source)} {copy.date}  {clean(copy.url)}"))
     return "\n".join(line for line in lines)
 
 
@@ -78,7 +82,8 @@ def _wrap(text: str, width: int) -> list[str]:
     return textwrap.wrap(text, width=width, break_long_words=False, break_on_hyphens=False) or [""]
 
 
-def document(doc: Any, with_sources: bool = False, versions: list[dict[str, Any]] | None = None) -> str:
+def document(doc: Any, with_sources: bool = False, versions: list[dict[str, Any]] | None = None,
+             copies: list[Any] | None = None) -> str:
     x = doc.extraction if with_sources else {}
 
     def src(key: str) -> str:
@@ -103,6 +108,8 @@ def document(doc: Any, with_sources: bool = False, versions: list[dict[str, Any]
         rows.append(("body via", x["body_strategy"]))
     if versions:
         rows.append(("versions", "; ".join(f"v{v['version']} {v['fetched_at']}" for v in versions)))
+    if copies:
+        rows.append(("copies", "; ".join(f"{c.id} ({clean(c.source)}, {c.date or 'no date'})" for c in copies)))
     width = max(len(k) for k, _ in rows)
     lines = [f"{k.rjust(width)}: {v}" for k, v in rows]
     lines.append("")

@@ -23,7 +23,7 @@ from indexer.index import IndexFolder, Reader, open_reader
 
 from . import highlight, ranking
 from .errors import DocumentNotFound, SearchError
-from .query import (And, DateRange, Node, Or, Phrase, _expand, _multi_term, compile_query, describe, fuzzy_nodes,
+from .query import (And, DateRange, FieldValue, Node, Not, Or, Phrase, _expand, _multi_term, compile_query, describe, fuzzy_nodes,
                     match_spec, needs_text, parse)
 
 SORTS = ("relevance", "date", "-date")
@@ -35,12 +35,18 @@ class Hit:
     score: float
     snippet: list[highlight.Segment]
     title: list[highlight.Segment]
+    copies: int = 0                       # matching copies shown as this one hit
+    copy_list: list[Document] | None = None  # the copies themselves, when asked for
 
     def to_json(self) -> dict[str, Any]:
         d = self.doc
-        return {"id": d.id, "url": d.url, "title": d.title, "date": d.date or None,
+        data = {"id": d.id, "url": d.url, "title": d.title, "date": d.date or None,
                 "authors": list(d.authors), "source": d.source, "score": round(self.score, 4),
                 "snippet": highlight.to_html(self.snippet), "entities": [e.to_json() for e in d.entities]}
+        if self.copy_list is not None:
+            data["copies"] = [{"id": c.id, "url": c.url, "source": c.source, "date": c.date or None,
+                               "title": c.title} for c in self.copy_list]
+        return data
 
 
 @dataclass
@@ -66,6 +72,7 @@ class Filters:
     authors: tuple[str, ...] = ()
     entities: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    dedupe: bool = False  # count each group of copies once (its first document)
 
     def nodes(self) -> list[Node]:
         found: list[Node] = []
@@ -76,6 +83,8 @@ class Filters:
             alternatives: list[Node] = [Phrase(v, fieldname) for v in values if v.strip()]
             if alternatives:
                 found.append(alternatives[0] if len(alternatives) == 1 else Or(alternatives))
+        if self.dedupe:
+            found.append(Not(FieldValue("is_copy", "1")))
         return found
 
     def describe(self) -> str:
@@ -111,11 +120,15 @@ class Execution:
     ranked: list[tuple[str, float]]  # (id, score) of the hits asked for
     warnings: list[str] = field(default_factory=list)
     fuzzy_terms: dict[int, list[str]] = field(default_factory=dict)
+    copies: dict[str, int] = field(default_factory=dict)  # id -> matching copies folded into it
 
 
-def execute(reader: Reader, query: Query, *, limit: int | None, sort: str = "relevance") -> Execution:
+def execute(reader: Reader, query: Query, *, limit: int | None, sort: str = "relevance",
+            collapse: bool = False) -> Execution:
     """Run `query`; `limit=None` returns every match. The total is exact: where part of the query needs
-    the text (`w/s`, `w/p`, `exact:`), every candidate is checked (`verify.py`)."""
+    the text (`w/s`, `w/p`, `exact:`), every candidate is checked (`verify.py`). With `collapse`, the
+    ranked hits hold one document per group of copies (the best-ranked), and `copies` says how many
+    matching copies each stands for; the total still counts every matching document."""
     if sort not in SORTS:
         raise SearchError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
     if reader.searcher is None:
@@ -130,15 +143,28 @@ def execute(reader: Reader, query: Query, *, limit: int | None, sort: str = "rel
     if sort != "relevance":
         kwargs.update(sortedby="date", reverse=(sort == "-date"))
     if not needs_text(tree):
-        kwargs["limit"] = limit if limit is None or limit > 0 else 1
-        found = reader.searcher.search(compiled, **kwargs)
-        ranked = [(hit["id"], hit.score or 0.0) for hit in found] if limit != 0 else []
-        return Execution(len(found), ranked, warnings, fuzzy_terms)
+        if not collapse or limit is None or limit == 0:
+            kwargs["limit"] = limit if limit is None or limit > 0 else 1
+            found = reader.searcher.search(compiled, **kwargs)
+            ranked = [(hit["id"], hit.score or 0.0) for hit in found] if limit != 0 else []
+            return Execution(len(found), ranked, warnings, fuzzy_terms)
+        # One hit per group of copies: fetch more than the page, fold copies, fetch more if short.
+        groups = reader.searcher.reader().column_reader("copy_group")
+        fetch = limit * 3 + 10
+        while True:
+            found = reader.searcher.search(compiled, limit=fetch, **kwargs)
+            hits = [(hit.docnum, hit["id"], hit.score or 0.0) for hit in found]
+            folded = _fold_copies(hits, groups)
+            if len(folded[0]) >= limit or len(hits) >= len(found):
+                break
+            fetch *= 4
+        ranked, copies = folded
+        return Execution(len(found), ranked[:limit], warnings, fuzzy_terms, copies)
     from .verify import Verifier
 
     found = reader.searcher.search(compiled, limit=None, **kwargs)
     verifier = Verifier(tree, reader.searcher, fuzzy_terms)
-    passing: list[tuple[str, float]] = []
+    passing: list[tuple[str, float, int]] = []
     candidates = [(hit.docnum, hit["id"], hit.score or 0.0) for hit in found]
     for start in range(0, len(candidates), 200):
         chunk = candidates[start:start + 200]
@@ -146,23 +172,45 @@ def execute(reader: Reader, query: Query, *, limit: int | None, sort: str = "rel
         for docnum, doc_id, score in chunk:
             doc = docs.get(doc_id)
             if doc is not None and verifier.holds(docnum, doc):
-                passing.append((doc_id, score))
-    ranked = passing if limit is None else passing[:limit]
-    return Execution(len(passing), ranked, warnings, fuzzy_terms)
+                passing.append((doc_id, score, docnum))
+    total = len(passing)
+    copies: dict[str, int] = {}
+    ranked = [(doc_id, score) for doc_id, score, _ in passing]
+    if collapse:
+        groups = reader.searcher.reader().column_reader("copy_group")
+        ranked, copies = _fold_copies([(docnum, doc_id, score) for doc_id, score, docnum in passing], groups)
+    return Execution(total, ranked if limit is None else ranked[:limit], warnings, fuzzy_terms, copies)
+
+
+def _fold_copies(hits: list[tuple[int, str, float]], groups) -> tuple[list[tuple[str, float]], dict[str, int]]:
+    """Keep the first hit of each group of copies; count the copies folded into it."""
+    first: dict[str, str] = {}
+    kept: list[tuple[str, float]] = []
+    copies: dict[str, int] = {}
+    for docnum, doc_id, score in hits:
+        group = groups[docnum] or doc_id
+        if group in first:
+            copies[first[group]] = copies.get(first[group], 0) + 1
+        else:
+            first[group] = doc_id
+            kept.append((doc_id, score))
+    return kept, copies
 
 
 def search(index_path: str | os.PathLike[str], query: str, *, limit: int = 10, offset: int = 0,
            sort: str = "relevance", snippet_chars: int = 240, filters: Filters = NO_FILTERS,
-           match: str = "all") -> SearchResults:
+           match: str = "all", list_copies: bool = False) -> SearchResults:
     """Ranked hits for `query`. `total` is the exact number of matching documents; up to `limit` hits
-    are returned from `offset` on. `match="any"` lets words side by side match in any number."""
+    are returned from `offset` on, one per group of copies (`Hit.copies` says how many more matched;
+    `list_copies` also lists every copy of each hit). `match="any"` lets words side by side match in any
+    number."""
     if limit < 0 or offset < 0:
         raise SearchError("--limit and --offset take numbers from 0 up")
     started = time.perf_counter()
     parsed = Query.parse(query, filters, match)
     results = SearchResults(query, parsed.describe(), 0, offset)
     with open_reader(IndexFolder(index_path), ranking.weighting()) as reader:
-        run = execute(reader, parsed, limit=offset + limit if limit else 0, sort=sort)
+        run = execute(reader, parsed, limit=offset + limit if limit else 0, sort=sort, collapse=True)
         results.total = run.total
         results.warnings = run.warnings
         page = run.ranked[offset:offset + limit]
@@ -172,8 +220,13 @@ def search(index_path: str | os.PathLike[str], query: str, *, limit: int = 10, o
             doc = docs.get(doc_id)
             if doc is None:  # indexed but no longer stored: the next index run removes it
                 continue
+            copy_list = None
+            if list_copies:
+                others = reader.store.copies_of(doc_id)
+                found = reader.store.get_many(others)
+                copy_list = [found[o] for o in others if o in found]
             results.hits.append(Hit(doc, float(score), highlight.snippet(doc.body, spec, snippet_chars),
-                                    highlight.mark_all(doc.title, spec)))
+                                    highlight.mark_all(doc.title, spec), run.copies.get(doc_id, 0), copy_list))
     results.seconds = time.perf_counter() - started
     return results
 
@@ -195,7 +248,8 @@ def matching(index_path: str | os.PathLike[str], query: str, *, filters: Filters
 
 
 def show(index_path: str | os.PathLike[str], doc_id: str) -> tuple[Document, list[dict[str, Any]]]:
-    """One stored document (an unambiguous id prefix of 6+ digits will do) and its earlier versions."""
+    """One stored document (an unambiguous id prefix of 6+ digits will do) and its earlier versions.
+    `copies()` lists its copies."""
     folder = IndexFolder(index_path)
     folder.require()
     if not folder.has_store():
@@ -211,6 +265,18 @@ def show(index_path: str | os.PathLike[str], doc_id: str) -> tuple[Document, lis
         if doc is None:
             raise DocumentNotFound(f"no document {doc_id} in {index_path}")
         return doc, store.versions(doc.id)
+
+
+def copies(index_path: str | os.PathLike[str], doc_id: str) -> list[Document]:
+    """The other documents in `doc_id`'s group of copies."""
+    folder = IndexFolder(index_path)
+    folder.require()
+    if not folder.has_store():
+        return []
+    with folder.open_store(readonly=True) as store:
+        others = store.copies_of(doc_id)
+        found = store.get_many(others)
+        return [found[o] for o in others if o in found]
 
 
 def stats(index_path: str | os.PathLike[str]) -> dict[str, Any]:
