@@ -13,6 +13,8 @@
 5. `index.sync()` the Whoosh index with the store.
 
 A page that fails costs that page only; the report lists it.
+
+`ingest_documents()` is steps 4 and 5 for `Document`s made elsewhere (a test collection, an export).
 """
 
 from __future__ import annotations
@@ -186,6 +188,34 @@ def ingest(index_path: str | os.PathLike[str], sources: Sequence[str | os.PathLi
             runner.close()
             progress.finish()
         report.indexed = sync(folder, store, progress).documents
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def ingest_documents(index_path: str | os.PathLike[str], documents: Iterable[Document], *,
+                     progress: Progress = SILENT, procs: int = 1) -> IngestReport:
+    """Store ready-made `Document`s (no HTML to parse: a test collection, another tool's export) in the
+    index folder at `index_path`, creating it if needed, and bring the search index up to date. Each is
+    added, updated or unchanged as in `ingest()` (by id and content hash); the report counts them."""
+    started = time.perf_counter()
+    folder = IndexFolder(index_path)
+    folder.create()
+    report = IngestReport()
+    with writing(folder), folder.open_store(create=True) as store:
+        batch = 0
+        store.conn.execute("BEGIN IMMEDIATE")
+        try:
+            for doc in documents:
+                outcome = store.put(doc)
+                report.count("unchanged" if outcome == "older" else outcome)
+                batch += 1
+                if batch >= _STORE_BATCH:
+                    store.conn.execute("COMMIT")
+                    store.conn.execute("BEGIN IMMEDIATE")
+                    batch = 0
+        finally:
+            store.conn.execute("COMMIT")  # what is done stays done; the index catches up next run
+        report.indexed = sync(folder, store, progress, procs).documents
     report.seconds = time.perf_counter() - started
     return report
 

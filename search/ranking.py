@@ -2,20 +2,37 @@
 
 BM25F scores each field (title, body, ...) with its own length normalisation and adds them up; a
 match in the title is weighted `TITLE_BOOST` times one in the body. The values are measured, not
-guessed: `python -m bench.ranking` scores them on a standard test collection (see the README).
+guessed: `python -m bench.ranking` scores them on a standard test collection (see docs/ranking.md).
 """
 
 from __future__ import annotations
 
+from math import log
+
 # How much more a match in the title counts than one in the body.
 TITLE_BOOST = 2.0
-# BM25 term-frequency saturation and length normalisation (Robertson's usual defaults).
+# BM25 term-frequency saturation.
 K1 = 1.2
+# Length normalisation, per field.
 B = 0.75
+TITLE_B = 0.75
+BODY_B = 0.75
+# "bm25": Robertson/Sparck Jones idf, log(1 + (N - n + 0.5) / (n + 0.5)), as Lucene; "whoosh": Whoosh's
+# log(N / (n + 1)) + 1.
+IDF = "whoosh"
 
 
 def weighting():
     """The Whoosh scoring object for searches."""
     from whoosh.scoring import BM25F
 
-    return BM25F(B=B, K1=K1)
+    class _BM25F(BM25F):
+        def idf(self, searcher, fieldname, text):
+            if IDF != "bm25":
+                return super().idf(searcher, fieldname, text)
+            parent = searcher.get_parent()
+            n = parent.doc_frequency(fieldname, text)
+            docs = parent.doc_count_all()
+            return log(1 + (docs - n + 0.5) / (n + 0.5))
+
+    return _BM25F(B=B, K1=K1, title_B=TITLE_B, body_B=BODY_B)
