@@ -91,6 +91,19 @@ def _normalise_job(job: dict[str, Any]) -> tuple[str, Any]:
     return "document", doc.to_dict()
 
 
+def _watch_parent(parent: int) -> None:
+    """In a worker: exit when the indexer that started it is gone. A killed indexer (SIGKILL, the OOM
+    killer) cannot stop its pool, and a worker waiting for jobs would otherwise wait forever."""
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+
+
 @dataclass
 class _Pending:
     page: RawPage
@@ -113,7 +126,8 @@ class _Runner:
             yield pending, _normalise_job(job)
             return
         if self.pool is None:
-            self.pool = cf.ProcessPoolExecutor(max_workers=self.jobs)
+            self.pool = cf.ProcessPoolExecutor(max_workers=self.jobs, initializer=_watch_parent,
+                                               initargs=(os.getpid(),))
         self.inflight[self.pool.submit(_normalise_job, job)] = pending
         if len(self.inflight) >= self.limit:
             yield from self._collect(cf.FIRST_COMPLETED)
