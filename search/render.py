@@ -214,3 +214,101 @@ def kwic_csv(lines: list[Any], target: str) -> int:
         if handle is not sys.stdout:
             handle.close()
     return len(lines)
+
+
+# -- facets and trends ----------------------------------------------------------------------------------
+_EIGHTHS = " ▏▎▍▌▋▊▉█"
+_SPARK = "▁▂▃▄▅▆▇█"
+
+
+def bar(value: float, largest: float, width: int) -> str:
+    """A horizontal bar of `value` against `largest`, `width` cells at most, in eighths of a cell."""
+    if largest <= 0 or value <= 0:
+        return ""
+    eighths = max(1, round(8 * width * value / largest))
+    return "█" * (eighths // 8) + (_EIGHTHS[eighths % 8] if eighths % 8 else "")
+
+
+def facets(res: Any, style: Style, width: int = 24) -> str:
+    """Each facet as aligned rows: value, count, and a bar against the facet's largest count."""
+    head = (f"{res.total} document{'s' if res.total != 1 else ''} match {one_line(res.query)!r}"
+            f" ({res.seconds * 1000:.0f} ms).")
+    lines = [head]
+    for name, values in res.facets.items():
+        lines.append("")
+        shown = "" if name == "year" or not res.top or len(values) < res.top else f" (top {res.top})"
+        lines.append(style.bold(f"{name}{shown}"))
+        if not values:
+            lines.append("  —")
+            continue
+        labels = [one_line(v.label) for v in values]
+        label_width = min(max(len(label) for label in labels), 48)
+        count_width = max(len(str(v.count)) for v in values)
+        largest = max(v.count for v in values)
+        for label, value in zip(labels, values):
+            if len(label) > label_width:
+                label = label[:label_width - 1] + "…"
+            lines.append(f"  {label.ljust(label_width)}  {str(value.count).rjust(count_width)}  "
+                         f"{bar(value.count, largest, width)}")
+    return "\n".join(lines)
+
+
+def sparkline(values: list[float | None], largest: float) -> str:
+    """One character per value against `largest`: ▁ to █ for values above 0, · for 0, a space for none
+    (a period without any document)."""
+    out = []
+    for v in values:
+        if v is None:
+            out.append(" ")
+        elif v <= 0 or largest <= 0:
+            out.append("·")
+        else:
+            out.append(_SPARK[min(7, int(v / largest * 8))])
+    return "".join(out)
+
+
+def _share(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.1f}%"
+
+
+def trend(res: Any, style: Style, width: int = 30) -> str:
+    """The trend as a table (per period: all documents, then each query's count and share) and a bar
+    chart per query (bars: the share of the period's documents; sparklines when periods are many)."""
+    if not res.periods:
+        return "No dated documents" + (f" match the filters ({res.filters})." if res.filters else " in the index.")
+    labels = [one_line(s.label) for s in res.series]
+    period_width = max(len(res.by), max(len(p) for p in res.periods))
+    total_width = max(len("all"), max(len(str(t)) for t in res.totals))
+    cells = []
+    for s in res.series:
+        count_width = max(len(str(n)) for n in s.counts)
+        cells.append([f"{str(n).rjust(count_width)} {_share(share).rjust(6)}" for n, share in zip(s.counts, s.shares)])
+    col_widths = [max(len(label), max(len(c) for c in column)) for label, column in zip(labels, cells)]
+    head = (f"{res.by.ljust(period_width)}  {'all'.rjust(total_width)}  "
+            + "  ".join(label.rjust(w) for label, w in zip(labels, col_widths)))
+    lines = [f"Documents per {res.by} matching each query, and their share of all documents in the {res.by}"
+             + (f" ({res.filters})" if res.filters else "") + ":", "", style.bold(head)]
+    for i, period in enumerate(res.periods):
+        row = [period.ljust(period_width), str(res.totals[i]).rjust(total_width)]
+        row += [column[i].rjust(w) for column, w in zip(cells, col_widths)]
+        lines.append("  ".join(row))
+    if res.undated:
+        lines.append(f"({res.undated} document{'s' if res.undated != 1 else ''} without a date, in no {res.by}: "
+                     + ", ".join(f"{label} {s.undated}" for label, s in zip(labels, res.series)) + ")")
+    many = len(res.periods) > 40
+    # one scale for every query, so that their bars compare
+    peak = max((s for series in res.series for s in series.shares if s is not None), default=0.0)
+    for label, series in zip(labels, res.series):
+        lines.append("")
+        own = max((s for s in series.shares if s is not None), default=0.0)
+        lines.append(style.bold(label) + style.dim(f"  share of the documents of each {res.by} "
+                                                   f"(peak {_share(own)})"))
+        if many:
+            for start in range(0, len(res.periods), 60):
+                chunk = series.shares[start:start + 60]
+                lines.append(f"  {res.periods[start].ljust(period_width)}  {sparkline(chunk, peak)}")
+        else:
+            for period, share in zip(res.periods, series.shares):
+                cell = bar(share or 0.0, peak, width)
+                lines.append(f"  {period.ljust(period_width)}  {cell.ljust(width)}  {_share(share).rjust(6)}")
+    return "\n".join(lines)
