@@ -10,7 +10,7 @@ from __future__ import annotations
 from math import log
 
 # How much more a match in the title counts than one in the body.
-TITLE_BOOST = 2.0
+TITLE_BOOST = 0.5
 # BM25 term-frequency saturation.
 K1 = 1.2
 # Length normalisation, per field.
@@ -19,7 +19,7 @@ TITLE_B = 0.75
 BODY_B = 0.75
 # "bm25": Robertson/Sparck Jones idf, log(1 + (N - n + 0.5) / (n + 0.5)), as Lucene; "whoosh": Whoosh's
 # log(N / (n + 1)) + 1.
-IDF = "whoosh"
+IDF = "bm25"
 
 
 def weighting():
