@@ -66,6 +66,27 @@ def term_spans(text: str, stem: bool = True) -> list[tuple[str, int, int]]:
     return out
 
 
+def term_forms(text: str) -> tuple[list[str], list[str], list[int], list[int]]:
+    """`term_spans(text)` and `term_spans(text, stem=False)` in one pass, as four lists: the stemmed
+    terms, the unstemmed words, and the words' start and end offsets."""
+    stemfn = _stemmer()
+    terms, words, starts, ends = [], [], [], []
+    for m in _WORD.finditer(text):
+        word = m.group()
+        if "’" in word:
+            word = word.replace("’", "'")
+        if word.endswith(("'s", "'S")):
+            word = word[:-2]
+        word = word.lower()
+        if not word.isascii():
+            word = word.translate(accent_map)
+        terms.append(stemfn(word))
+        words.append(word)
+        starts.append(m.start())
+        ends.append(m.end())
+    return terms, words, starts, ends
+
+
 def exact_analyzer():
     return RegexTokenizer(WORD_PATTERN) | PossessiveFilter() | LowercaseFilter() | CharsetFilter(accent_map)
 

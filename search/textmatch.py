@@ -18,7 +18,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from .query import Fuzzy, Near, Node, Or, Phrase, Wildcard, Word, _wildcard_regex, analyse
 
@@ -32,11 +32,28 @@ class Tokens:
     text: str
     terms: list[str]        # stemmed, as indexed
     words: list[str]        # unstemmed (exact_analyzer)
-    surfaces: list[str]     # as written, lowercased
     starts: list[int]
     ends: list[int]
-    sentence: list[int]     # sentence number of each word
-    paragraph: list[int]    # paragraph number of each word
+
+    @cached_property
+    def surfaces(self) -> list[str]:
+        """Each word as written, lowercased."""
+        return [self.text[s:e].lower() for s, e in zip(self.starts, self.ends)]
+
+    @cached_property
+    def sentence(self) -> list[int]:
+        """The sentence number of each word (worked out only for `w/s`)."""
+        return _units(self.starts, sorted(set(self._paragraph_starts) |
+                                          {m.end() for m in _SENTENCE_END.finditer(self.text)}))
+
+    @cached_property
+    def paragraph(self) -> list[int]:
+        """The paragraph number of each word (worked out only for `w/p`)."""
+        return _units(self.starts, self._paragraph_starts)
+
+    @cached_property
+    def _paragraph_starts(self) -> list[int]:
+        return [0] + [m.end() for m in re.finditer(r"\n\s*\n", self.text)]
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -50,24 +67,14 @@ class Instance:
 
 
 def tokenize(text: str) -> Tokens:
-    from indexer.analysis import term_spans
+    from indexer.analysis import term_forms
 
-    stemmed = term_spans(text)
-    plain = term_spans(text, stem=False)
-    paragraph_starts = [0] + [m.end() for m in re.finditer(r"\n\s*\n", text)]
-    sentence_starts = sorted(set(paragraph_starts) | {m.end() for m in _SENTENCE_END.finditer(text)})
-    sentence, paragraph = [], []
-    s_i = p_i = 0
-    for _term, start, _end in stemmed:
-        while s_i + 1 < len(sentence_starts) and sentence_starts[s_i + 1] <= start:
-            s_i += 1
-        while p_i + 1 < len(paragraph_starts) and paragraph_starts[p_i + 1] <= start:
-            p_i += 1
-        sentence.append(s_i)
-        paragraph.append(p_i)
-    return Tokens(text, [t for t, _, _ in stemmed], [w for w, _, _ in plain],
-                  [text[s:e].lower() for _, s, e in stemmed], [s for _, s, _ in stemmed],
-                  [e for _, _, e in stemmed], sentence, paragraph)
+    return Tokens(text, *term_forms(text))
+
+
+def _units(starts: list[int], unit_starts: list[int]) -> list[int]:
+    """For each word start, the number of the unit (sentence, paragraph) it falls in."""
+    return [bisect.bisect_right(unit_starts, start) - 1 for start in starts]
 
 
 def _distance(a: Instance, b: Instance) -> int:
