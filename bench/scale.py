@@ -1,0 +1,224 @@
+"""Queries at scale, beside SQLite FTS5: `python -m bench.scale [--docs 100000]` (also run by `make bench`).
+
+An index of N documents is built straight from texts (no HTML: this measures the index, not the
+normaliser): the White House and UN texts of `../shared/data` (or the synthetic generator without them),
+each text used several times as needed to reach N, a variant with its paragraphs in another order, a
+later date and another source, with the entities `corpus.entities` finds in it. The same documents go
+into an SQLite FTS5 table (porter stemmer, title and body, a date column), which is what a user would
+pick instead. Then every query kind runs through `search.searcher.search()` (the `polsearch search`
+path: exact total, top 10 with highlighted snippets) and its FTS5 translation (count, top 10 by bm25
+with `snippet()`), and `facets()` for facet counts; median and 95th percentile in milliseconds.
+
+Prints one table and writes `bench/out/scale-<source>-<N>.json`. The index is kept in `bench/out`
+between runs (a second run finds every document unchanged and writes nothing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import sqlite3
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Iterator
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+
+# Each kind: polsearch queries, and the same queries for FTS5 (None: FTS5 has no such query).
+KINDS: dict[str, list[tuple[str, str | None]]] = {
+    "term": [("security", "security"), ("economy", "economy"), ("energy", "energy"), ("trade", "trade")],
+    "rare term": [("semiconductor", "semiconductor"), ("fentanyl", "fentanyl"), ("arctic", "arctic"),
+                  ("cambodia", "cambodia")],
+    "boolean": [("security AND energy", "security AND energy"), ("trade OR tariffs", "trade OR tariffs"),
+                ("(china OR russia) AND sanctions", "(china OR russia) AND sanctions"),
+                ("health NOT vaccine", "health NOT vaccine")],
+    "phrase": [('"national security"', '"national security"'), ('"climate change"', '"climate change"'),
+               ('"supply chains"', '"supply chains"'), ('"the united states"', '"the united states"')],
+    "proximity": [("security w/5 energy", "NEAR(security energy, 5)"), ("trade pre/3 agreement", None),
+                  ('"climate change" w/10 economy', 'NEAR("climate change" economy, 10)'),
+                  ("sanctions w/5 russia", "NEAR(sanctions russia, 5)")],
+    "field + date": [("title:energy date:2022..2023", "title:energy"),
+                     ("security date:2024", "security"),
+                     ('title:"climate" date:>=2023-06', "title:climate"),
+                     ("development date:..2010", "development")],
+}
+# the date ranges of "field + date", for FTS5's date column (inclusive ISO bounds)
+FTS_DATES = {"title:energy date:2022..2023": ("2022-01-01", "2023-12-31"),
+             "security date:2024": ("2024-01-01", "2024-12-31"),
+             'title:"climate" date:>=2023-06': ("2023-06-01", "9999"),
+             "development date:..2010": ("0000", "2010-12-31")}
+FACET_QUERIES = ["security", "semiconductor", '"climate change"', "development date:..2010"]
+
+
+# -- the documents ------------------------------------------------------------------------------------------
+class Texts:
+    """The texts behind `count` documents, with their entities found once (before any clock starts), and
+    the documents made from them: text i of n is used as variants k = 0, 1, ... to reach `count`."""
+
+    def __init__(self, source: str, count: int) -> None:
+        from bench.pages import iter_texts
+        from corpus.entities import find_entities
+
+        usable = (r for name in (("wh", "un") if source == "mixed" else ("synthetic",))
+                  for r in iter_texts(name) if sum(len(p) for p in r["paragraphs"]) >= 200)
+        self.texts = list(itertools.islice(usable, count))
+        self.entities = [tuple(find_entities(r["title"], r["paragraphs"])) for r in self.texts]
+        self.count = count
+
+    def documents(self) -> Iterator:
+        from corpus.document import Document, make_id
+
+        for n in range(self.count):
+            k, i = divmod(n, len(self.texts))
+            rec = self.texts[i]
+            paras = rec["paragraphs"]
+            paras = paras[k % len(paras):] + paras[:k % len(paras)]
+            date = f"{min(int(rec['date'][:4]) + k, 2026)}{rec['date'][4:10]}".replace("-02-29", "-02-28")
+            url = f"bench:{rec['id']}/{k}"
+            yield Document(id=make_id(url), url=url, title=rec["title"] + (f" ({k + 1})" if k else ""),
+                           body="\n\n".join(paras), source=f"Bench Institute {(i + k) % 40:02d}", date=date,
+                           authors=tuple(rec["authors"]), tags=tuple(rec["tags"]), entities=self.entities[i],
+                           language="en")
+
+
+def build_polsearch(index: Path, docs: Callable[[], Iterator], procs: int) -> dict:
+    from indexer.ingest import ingest_documents
+
+    report = ingest_documents(index, docs(), procs=procs)
+    return {"documents": report.added + report.updated + report.unchanged, "added": report.added,
+            "seconds": round(report.seconds, 1),
+            "docs_per_s": round(report.added / report.seconds, 1) if report.added else None}
+
+
+def build_fts5(path: Path, docs: Callable[[], Iterator]) -> tuple[sqlite3.Connection, dict]:
+    """The documents in an FTS5 table, built once per run (its build speed is the figure)."""
+    path.unlink(missing_ok=True)
+    conn = sqlite3.connect(path)
+    conn.executescript("""
+        CREATE TABLE docs(rowid INTEGER PRIMARY KEY, date TEXT, title TEXT, body TEXT);
+        CREATE INDEX docs_date ON docs(date);
+        CREATE VIRTUAL TABLE docs_fts USING fts5(title, body, content='docs', content_rowid='rowid',
+                                                 tokenize='porter unicode61 remove_diacritics 2');
+    """)
+    started = time.perf_counter()
+    n = 0
+    with conn:
+        for n, doc in enumerate(docs(), 1):
+            conn.execute("INSERT INTO docs VALUES (?, ?, ?, ?)", (n, doc.date, doc.title, doc.body))
+            conn.execute("INSERT INTO docs_fts(rowid, title, body) VALUES (?, ?, ?)", (n, doc.title, doc.body))
+    seconds = time.perf_counter() - started
+    return conn, {"documents": n, "seconds": round(seconds, 1), "docs_per_s": round(n / seconds, 1),
+                  "bytes": path.stat().st_size}
+
+
+# -- timing ----------------------------------------------------------------------------------------------
+def timed(run: Callable[[str], object], queries: list[str], rounds: int) -> dict:
+    for q in queries:
+        run(q)  # warm caches, as the second search of a session would be
+    times = []
+    for _ in range(rounds):
+        for q in queries:
+            started = time.perf_counter()
+            run(q)
+            times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return {"median_ms": round(statistics.median(times), 1),
+            "p95_ms": round(times[min(len(times) - 1, int(0.95 * len(times)))], 1), "runs": len(times)}
+
+
+def fts5_search(conn: sqlite3.Connection, polsearch_query: str, fts: str) -> list:
+    low, high = FTS_DATES.get(polsearch_query, ("0000", "9999"))
+    where = "docs_fts MATCH ? AND docs.date BETWEEN ? AND ?"
+    conn.execute(f"SELECT count(*) FROM docs_fts JOIN docs ON docs.rowid = docs_fts.rowid WHERE {where}",
+                 (fts, low, high)).fetchone()
+    return conn.execute(
+        "SELECT docs.rowid, docs.title, snippet(docs_fts, 1, '[', ']', '…', 24) FROM docs_fts "
+        f"JOIN docs ON docs.rowid = docs_fts.rowid WHERE {where} ORDER BY bm25(docs_fts, 0.5, 1.0) LIMIT 10",
+        (fts, low, high)).fetchall()
+
+
+def measure_queries(index: Path, conn: sqlite3.Connection | None, rounds: int) -> dict:
+    from search.facets import facets
+    from search.searcher import search
+
+    out = {}
+    for kind, pairs in KINDS.items():
+        ours = [q for q, _ in pairs]
+        out[kind] = {"polsearch": timed(lambda q: search(index, q, limit=10), ours, rounds)}
+        theirs = [(q, f) for q, f in pairs if f is not None]
+        if conn is not None and theirs:
+            mapping = dict(theirs)
+            out[kind]["fts5"] = timed(lambda q: fts5_search(conn, q, mapping[q]), list(mapping), rounds)
+        print(f"  {kind}: {out[kind]}", file=sys.stderr)
+    out["facets"] = {"polsearch": timed(lambda q: facets(index, q), FACET_QUERIES, rounds)}
+    print(f"  facets: {out['facets']}", file=sys.stderr)
+    return out
+
+
+def folder_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--docs", type=int, default=20000, help="index size (documents)")
+    parser.add_argument("--source", choices=["mixed", "synthetic"], default="mixed",
+                        help="mixed: White House and UN texts from ../shared/data")
+    parser.add_argument("--procs", type=int, default=2, help="indexing processes")
+    parser.add_argument("--rounds", type=int, default=5, help="runs of each query")
+    parser.add_argument("--no-fts5", action="store_true", help="skip the SQLite FTS5 baseline")
+    args = parser.parse_args(argv)
+
+    from bench.pages import SOURCES
+
+    source = args.source if args.source == "synthetic" or SOURCES["wh"].exists() else "synthetic"
+    OUT.mkdir(exist_ok=True)
+    index = OUT / f"scale-index-{source}-{args.docs}"
+
+    print(f"reading the texts and their entities for {args.docs} documents ...", file=sys.stderr)
+    docs = Texts(source, args.docs).documents
+
+    print(f"polsearch index of {args.docs} documents ({source}) in {index} ...", file=sys.stderr)
+    figures: dict = {"source": source, "docs": args.docs, "cpus": os.cpu_count(),
+                     "polsearch_build": build_polsearch(index, docs, args.procs)}
+    figures["polsearch_bytes"] = folder_bytes(index)
+    conn = None
+    if not args.no_fts5:
+        print("SQLite FTS5 table of the same documents ...", file=sys.stderr)
+        conn, figures["fts5_build"] = build_fts5(OUT / f"scale-fts5-{source}-{args.docs}.sqlite", docs)
+    print("queries ...", file=sys.stderr)
+    figures["queries"] = measure_queries(index, conn, args.rounds)
+
+    print(f"\nqueries on {args.docs} documents ({source}), top 10 with highlighted snippets and the exact "
+          f"total, {args.rounds} runs per query")
+    print(f"{'query kind':<16}{'polsearch median':>18}{'p95':>9}{'FTS5 median':>14}{'p95':>9}{'ratio':>8}")
+    for kind, q in figures["queries"].items():
+        ours, theirs = q["polsearch"], q.get("fts5")
+        line = f"{kind:<16}{ours['median_ms']:>15} ms{ours['p95_ms']:>6} ms"
+        if theirs:
+            line += f"{theirs['median_ms']:>11} ms{theirs['p95_ms']:>6} ms" \
+                    f"{ours['median_ms'] / max(theirs['median_ms'], 0.01):>7.1f}x"
+        print(line)
+    build = figures["polsearch_build"]
+    if build["docs_per_s"]:
+        print(f"\nindex build: polsearch {build['docs_per_s']} docs/s ({args.procs} processes)", end="")
+        if conn is not None:
+            fts = figures["fts5_build"]
+            print(f", FTS5 {fts['docs_per_s']} docs/s (1 process): "
+                  f"{fts['docs_per_s'] / build['docs_per_s']:.1f}x", end="")
+        print()
+    print(f"index size: polsearch {figures['polsearch_bytes'] / 2**20:.0f} MiB (search index and store)"
+          + (f", FTS5 {figures['fts5_build']['bytes'] / 2**20:.0f} MiB" if conn is not None else ""))
+    target = OUT / f"scale-{source}-{args.docs}.json"
+    target.write_text(json.dumps(figures, indent=2))
+    print(f"figures written to {target}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
