@@ -49,8 +49,8 @@ def normalise(
     """
     size = len(html)
     if size > MAX_PAGE_BYTES:
-        raise SkipPage("too-large", f"page too large ({size / 1e6:.0f} MB; the limit is "
-                                    f"{MAX_PAGE_BYTES / 1e6:.0f} MB)")
+        raise SkipPage("too-large", f"page too large ({size / 2**20:.0f} MB; the limit is "
+                                    f"{MAX_PAGE_BYTES // 2**20} MB)")
     text, encoding = decode_html(html, http_charset)
     if not _looks_like_html(text):
         raise SkipPage("not-html", "not an HTML page")

@@ -154,9 +154,18 @@ def _walk_folder(root: Path, follow_symlinks: bool, extra: Claim | None,
     def onerror(exc: OSError) -> None:
         problems.append(SourceProblem(str(exc.filename), f"cannot read folder: {exc.strerror or exc}"))
 
+    seen_folders: set[str] = set()
     for folder, dirs, files in os.walk(root, onerror=onerror, followlinks=follow_symlinks):
         yield from problems
         problems.clear()
+        if follow_symlinks:
+            # A link back up the tree would be walked again and again (each loop multiplies the walk
+            # until the kernel's limit on nested links); each real folder is walked once.
+            real_folder = os.path.realpath(folder)
+            if real_folder in seen_folders:
+                dirs[:] = []
+                continue
+            seen_folders.add(real_folder)
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if name.startswith("."):

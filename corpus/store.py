@@ -17,6 +17,8 @@ One writer at a time (the index folder's lock, and SQLite's own); readers never 
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
 import zlib
 from contextlib import contextmanager
@@ -96,6 +98,32 @@ def _migrate(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE sources ADD COLUMN label TEXT NOT NULL DEFAULT ''")
 
 
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection. A store in WAL mode needs its `-shm` file even to be read; on a read-only
+    file system that file cannot be made, but nothing can change the store either, so it is opened as
+    immutable. Elsewhere (a folder without write permission) the error stands."""
+    uri = path.resolve().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=30, check_same_thread=False)
+    try:
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        conn.close()
+        if not os.statvfs(path).f_flag & os.ST_RDONLY:
+            raise
+        conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=30, check_same_thread=False)
+    return conn
+
+
+def _low_space(path: Path) -> str:
+    """A note when the disk holding the store is (nearly) full: SQLite then says only "disk I/O error",
+    when it cannot make the shared-memory file a store in WAL mode needs."""
+    try:
+        free = shutil.disk_usage(path.parent).free
+    except OSError:
+        return ""
+    return f" (the disk is full: {free // 1024} KB free)" if free < 1024 * 1024 else ""
+
+
 def _pack(doc: Document) -> bytes:
     return zlib.compress(doc.to_json().encode("utf-8"), 6)
 
@@ -119,8 +147,7 @@ class Store:
             raise StoreError(f"no document store in {folder}")
         try:
             if readonly:
-                conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30,
-                                       check_same_thread=False)
+                conn = _connect_readonly(path)
             else:
                 conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
                 conn.execute("PRAGMA journal_mode=WAL")
@@ -129,7 +156,7 @@ class Store:
                 _migrate(conn)
             conn.execute("PRAGMA busy_timeout=30000")
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open the document store {path}: {exc}") from exc
+            raise StoreError(f"cannot open the document store {path}: {exc}{_low_space(path)}") from exc
         conn.isolation_level = None  # transactions are explicit: `with store.transaction():`
         return cls(conn, path, readonly)
 

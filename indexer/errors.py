@@ -15,3 +15,8 @@ class IndexLocked(IndexerError):
 
 class IndexCorrupt(IndexerError):
     """The Whoosh index cannot be read; `polsearch reindex` rebuilds it from the store."""
+
+
+class IndexWriteError(IndexerError):
+    """The search index cannot be written (a full disk, a read-only folder). The store keeps what was
+    stored, and the next run that can write finishes the index."""

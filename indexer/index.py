@@ -28,7 +28,7 @@ from typing import Iterator
 from corpus.errors import StoreError
 from corpus.store import STORE_FILE, Store
 
-from .errors import IndexCorrupt, IndexLocked, IndexMissing
+from .errors import IndexCorrupt, IndexLocked, IndexMissing, IndexWriteError
 from .progress import SILENT, Progress
 from .schema import SCHEMA_VERSION, build_schema, to_fields
 
@@ -82,7 +82,10 @@ class IndexFolder:
 def writing(folder: IndexFolder) -> Iterator[None]:
     """Hold the index folder's writer lock; `IndexLocked` names the process holding it."""
     lock_path = folder.path / LOCK_FILE
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:  # a read-only folder or file system
+        raise IndexWriteError(f"cannot write to the index folder {folder.path}: {exc.strerror or exc}") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -147,7 +150,10 @@ def _write(ix, store: Store, since: int, until: int, count: int, progress: Progr
         flush(batch)
         writer.commit()
     except BaseException:
-        writer.cancel()
+        # A commit that failed half-way (a full disk) has closed the writer already; cancelling it
+        # again would raise and hide the error that matters.
+        if not getattr(writer, "is_closed", False):
+            writer.cancel()
         raise
     finally:
         progress.finish()
@@ -175,8 +181,11 @@ def sync(folder: IndexFolder, store: Store, progress: Progress = SILENT, procs: 
     pending = store.count(since_seq=synced)
     if target <= synced or pending == 0:
         return SyncReport(0, False, time.perf_counter() - started)
-    ix = whoosh_index.open_dir(str(_generation_path(folder, store.get_state("index_generation"))))
-    _write(ix, store, synced, target, pending, progress, procs, replace=True)
+    try:
+        ix = whoosh_index.open_dir(str(_generation_path(folder, store.get_state("index_generation"))))
+        _write(ix, store, synced, target, pending, progress, procs, replace=True)
+    except OSError as exc:
+        raise _cannot_write(folder, exc) from exc
     with store.transaction():
         store.set_state("index_synced_seq", str(target))
     return SyncReport(pending, False, time.perf_counter() - started)
@@ -195,12 +204,14 @@ def rebuild(folder: IndexFolder, store: Store, progress: Progress = SILENT, proc
     total = store.count()
     name = f"g{time.time_ns():x}"
     path = _generation_path(folder, name)
-    path.mkdir(parents=True)
     try:
+        path.mkdir(parents=True)
         ix = whoosh_index.create_in(str(path), build_schema())
         _write(ix, store, 0, target, total, progress, procs, replace=False)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(path, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise _cannot_write(folder, exc) from exc
         raise
     previous = store.get_state("index_generation")
     with store.transaction():
@@ -209,6 +220,13 @@ def rebuild(folder: IndexFolder, store: Store, progress: Progress = SILENT, proc
         store.set_state("index_schema", str(SCHEMA_VERSION))
     _remove_old_generations(folder, keep={name, previous})
     return SyncReport(total, True, time.perf_counter() - started)
+
+
+def _cannot_write(folder: IndexFolder, exc: OSError) -> IndexWriteError:
+    """A full disk or a read-only folder while writing Whoosh files: nothing of this write is in use,
+    searches go on with the index as it was, and the store keeps what it was given."""
+    return IndexWriteError(f"cannot write the search index in {folder.path}: {exc.strerror or exc}; "
+                           "searches use the index as it was, and the next run finishes it")
 
 
 def _remove_old_generations(folder: IndexFolder, keep: set[str]) -> None:

@@ -23,6 +23,7 @@ import concurrent.futures as cf
 import datetime as dt
 import hashlib
 import os
+import sqlite3
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from corpus.document import Document
-from corpus.errors import PageError, SkipPage, SourceError
+from corpus.errors import PageError, SkipPage, SourceError, StoreError
 from corpus.sources import RawContainer, RawPage, SourceProblem, check_paths, iter_sources
 
 from .index import IndexFolder, sync, writing
@@ -195,13 +196,15 @@ def ingest(index_path: str | os.PathLike[str], sources: Sequence[str | os.PathLi
             for container, seen in containers:
                 _container_done(container, seen, store)
             store.conn.execute("COMMIT")
-        except BaseException:
-            store.conn.execute("COMMIT")  # what is done stays done; the index catches up next run
+        except BaseException as exc:
+            _keep_done(store)  # what is done stays done; the index catches up next run
+            if isinstance(exc, sqlite3.Error):
+                raise _store_error(store, exc) from exc
             raise
         finally:
             runner.close()
             progress.finish()
-        report.indexed = sync(folder, store, progress).documents
+        report.indexed = _sync(folder, store, progress)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -217,8 +220,8 @@ def ingest_documents(index_path: str | os.PathLike[str], documents: Iterable[Doc
     report = IngestReport()
     with writing(folder), folder.open_store(create=True) as store:
         batch = 0
-        store.conn.execute("BEGIN IMMEDIATE")
         try:
+            store.conn.execute("BEGIN IMMEDIATE")
             for doc in documents:
                 outcome = store.put(doc)
                 report.count("unchanged" if outcome == "older" else outcome)
@@ -227,11 +230,42 @@ def ingest_documents(index_path: str | os.PathLike[str], documents: Iterable[Doc
                     store.conn.execute("COMMIT")
                     store.conn.execute("BEGIN IMMEDIATE")
                     batch = 0
-        finally:
-            store.conn.execute("COMMIT")  # what is done stays done; the index catches up next run
-        report.indexed = sync(folder, store, progress, procs).documents
+            store.conn.execute("COMMIT")
+        except BaseException as exc:
+            _keep_done(store)  # what is done stays done; the index catches up next run
+            if isinstance(exc, sqlite3.Error):
+                raise _store_error(store, exc) from exc
+            raise
+        report.indexed = _sync(folder, store, progress, procs)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _keep_done(store) -> None:
+    """After an error, commit the batch in progress. SQLite has already rolled it back if the error was
+    its own (a full disk); if the commit fails too, the batch is rolled back, so that the error reported
+    is the one that stopped the run, not this one."""
+    if not store.conn.in_transaction:
+        return
+    try:
+        store.conn.execute("COMMIT")
+    except sqlite3.Error:
+        try:
+            store.conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+
+
+def _store_error(store, exc: sqlite3.Error) -> StoreError:
+    return StoreError(f"cannot write to the document store {store.path}: {exc}; what was stored before "
+                      "is kept")
+
+
+def _sync(folder: IndexFolder, store, progress: Progress, procs: int = 1) -> int:
+    try:
+        return sync(folder, store, progress, procs).documents
+    except sqlite3.Error as exc:
+        raise _store_error(store, exc) from exc
 
 
 def _container_pages(container: RawContainer, store, report: IngestReport, force: bool,

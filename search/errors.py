@@ -7,6 +7,9 @@ class SearchError(Exception):
     """Base of every error the search package raises on purpose."""
 
 
+_CONTEXT = 60  # characters of a query shown either side of the problem
+
+
 class QueryError(SearchError):
     """A query that cannot be parsed. `position` is the 0-based offset of the problem in `query`."""
 
@@ -19,7 +22,10 @@ class QueryError(SearchError):
 
     def one_line(self) -> str:
         q, p = self.query, self.position
-        pointer = f"{q[:p]}▸{q[p:]}" if q else "(empty)"
+        # A long query (a pasted paragraph) is shown around the problem only, so the message stays readable.
+        before = q[:p] if p <= _CONTEXT else "…" + q[p - _CONTEXT:p]
+        after = q[p:] if len(q) - p <= _CONTEXT else q[p:p + _CONTEXT] + "…"
+        pointer = f"{before}▸{after}" if q else "(empty)"
         text = f"{self.message} at column {p + 1}: {pointer}"
         return f"{text} ({self.hint})" if self.hint else text
 

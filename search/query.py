@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import heapq
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -141,6 +142,11 @@ _FUZZY = re.compile(r"^(.*\w)~([12])?$")
 _SLOP = re.compile(r"~(\d+)")
 # The most words a proximity connector may allow between its sides.
 MAX_DISTANCE = 1000
+# The largest query read: Whoosh builds its matchers (and this package walks trees) recursively, so a
+# pasted essay or thousands of nested parentheses would exhaust Python's stack. No research query comes
+# near these.
+MAX_QUERY_WORDS = 256
+MAX_QUERY_DEPTH = 32
 
 
 def tokenize(query: str) -> list[Tok]:
@@ -192,6 +198,23 @@ class Parser:
         self.tokens = tokenize(query)
         self.i = 0
         self.match = match
+        self.depth = 0
+        self._check_size()
+
+    def _check_size(self) -> None:
+        words = 0
+        for tok in self.tokens:
+            if tok.kind in ("WORD", "PHRASE"):
+                words += max(1, len(re.findall(r"\w+", tok.text)))
+                if words > MAX_QUERY_WORDS:
+                    raise self.error(f"too many words: a query takes {MAX_QUERY_WORDS} at most", tok.pos,
+                                     "split it into several searches")
+
+    def _nest(self, tok: Tok) -> None:
+        self.depth += 1
+        if self.depth > MAX_QUERY_DEPTH:
+            raise self.error(f"the query nests too deeply: more than {MAX_QUERY_DEPTH} levels of "
+                             "parentheses, NOT and proximity", tok.pos)
 
     def error(self, message: str, pos: int | None = None, hint: str = "") -> QueryError:
         if pos is None:
@@ -260,7 +283,10 @@ class Parser:
             nxt = self.peek()
             if nxt is None or nxt.kind in ("OR", "AND", "RPAREN", "CONN"):
                 raise self.error(f"{tok.text} needs something on its right", tok.pos)
-            return Not(self.parse_unary(), pos=tok.pos)
+            self._nest(tok)
+            node = Not(self.parse_unary(), pos=tok.pos)
+            self.depth -= 1
+            return node
         return self.parse_near()
 
     def parse_near(self) -> Node:
@@ -269,7 +295,9 @@ class Parser:
         if tok is not None and tok.kind == "CONN":
             raise self.error(f"{tok.text} needs something on its left", tok.pos)
         left = self.parse_atom()
+        depth = self.depth
         while (tok := self.peek()) is not None and tok.kind == "CONN":
+            self._nest(tok)  # each connector nests the chain so far one level deeper
             self.take()
             nxt = self.peek()
             if nxt is None or nxt.kind in ("OR", "AND", "RPAREN", "CONN", "NOT", "MINUS"):
@@ -288,6 +316,7 @@ class Parser:
                 node = Near(left, right, distance, ordered=(kind == "pre"), pos=tok.pos)
             self._check_near(node, tok)
             left = node
+        self.depth = depth
         return left
 
     def _check_near(self, node: Near, tok: Tok) -> None:
@@ -311,11 +340,13 @@ class Parser:
             self.take()
             if self.peek() is not None and self.peek().kind == "RPAREN":
                 raise self.error("empty parentheses", tok.pos)
+            self._nest(tok)
             node = self.parse_or()
             close = self.peek()
             if close is None or close.kind != "RPAREN":
                 raise self.error("unbalanced parenthesis: '(' is never closed", tok.pos)
             self.take()
+            self.depth -= 1
             return node
         if tok.kind == "RPAREN":
             raise self.error("unbalanced parenthesis: ')' without '('", tok.pos)
@@ -517,16 +548,17 @@ MAX_EXPANSIONS = 2000
 
 
 def _expand(query, reader, warnings: list[str] | None, label: str) -> list[str]:
-    """The index terms a wildcard or fuzzy query stands for, capped at MAX_EXPANSIONS."""
-    texts = []
-    for _field, text in query.expanded_terms(reader):
-        texts.append(text.decode("utf-8") if isinstance(text, bytes) else text)
-        if len(texts) >= MAX_EXPANSIONS:
-            if warnings is not None:
-                warnings.append(f"{label} matches more than {MAX_EXPANSIONS} words; only the first "
-                                f"{MAX_EXPANSIONS} are searched")
-            break
-    return texts
+    """The index terms a wildcard or fuzzy query stands for: at most MAX_EXPANSIONS, those in the most
+    documents when there are more (the first ones in alphabetical order would be an arbitrary cut)."""
+    texts = [text.decode("utf-8") if isinstance(text, bytes) else text
+             for _field, text in query.expanded_terms(reader)]
+    if len(texts) <= MAX_EXPANSIONS:
+        return texts
+    fieldname = query.field()
+    if warnings is not None:
+        warnings.append(f"{label} matches {len(texts):,} words in the {fieldname}; only the "
+                        f"{MAX_EXPANSIONS:,} most frequent are searched")
+    return heapq.nlargest(MAX_EXPANSIONS, texts, key=lambda text: reader.doc_frequency(fieldname, text))
 
 
 def _multi_term(node: Wildcard | Fuzzy, fieldname: str):
