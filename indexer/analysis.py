@@ -44,6 +44,11 @@ def _stemmer():
     return lru_cache(maxsize=200_000)(stemmer_for_language("en"))
 
 
+def stem(word: str) -> str:
+    """The prose analyzer's stem of one word as `term_spans(..., stem=False)` gives it."""
+    return _stemmer()(word)
+
+
 _WORD = re.compile(WORD_PATTERN)
 
 
@@ -97,3 +102,17 @@ def prose_analyzer():
 
 def name_analyzer():
     return exact_analyzer()
+
+
+# English words too common to say what a text is about, whatever the collection. They stay in the index
+# (phrases need them); `search` leaves them out where it picks words for people: the distinctive words
+# of a document (`similar`), spelling suggestions.
+STOP_WORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before being below
+between both but by can could did do does doing down during each few for from further had has have having
+he her here hers herself him himself his how however i if in into is it its itself just may me might more
+most must my myself no nor not now of off on once only or other our ours ourselves out over own same she
+should so some such than that the their theirs them themselves then there these they this those through
+to too under until up upon us very was we were what when where which while who whom why will with would
+yet you your yours yourself yourselves one two three new said says say
+""".split())

@@ -103,7 +103,7 @@ def _filters(date_from: str | None, date_to: str | None, sources: tuple[str, ...
 
 
 def _print_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    click.echo(render.json_document(data))
 
 
 class _Bar:
@@ -477,6 +477,33 @@ def show_cmd(index_path: str, doc_id: str, versions: bool, as_json: bool) -> Non
     else:
         click.echo(render.document(doc, versions=earlier if versions else None,
                                    copies=copies(index_path, doc.id)))
+
+
+@main.command("similar")
+@index_option
+@click.argument("doc_id", metavar="ID")
+@click.option("-n", "--limit", type=click.IntRange(min=0), default=10, show_default=True,
+              help="How many related documents to list.")
+@json_option
+def similar_cmd(index_path: str, doc_id: str, limit: int, as_json: bool) -> None:
+    """List the commentaries most like the document ID (or an unambiguous start of its id).
+
+    The document's most distinctive words (frequent in it, rare in the index) are searched for; the
+    documents sharing most of them, weighted, come first. The document itself and its copies are never
+    listed, and each group of copies is listed once.
+
+    \b
+    Example:
+      polsearch similar --index ~/idx 3f2a9c41d0e7b655
+      polsearch similar --limit 5 --json 3f2a9c | jq -r '.hits[].title'
+    """
+    from .similar import similar
+
+    result = similar(index_path, doc_id, limit=limit)
+    if as_json:
+        _print_json(result.to_json())
+    else:
+        click.echo(render.similar(result, _style()))
 
 
 @main.command("stats")

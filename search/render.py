@@ -7,6 +7,7 @@ the JSON encoder instead. Colour is added only when `Style.color` is on (stdout 
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 from dataclasses import dataclass
@@ -21,6 +22,17 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 def clean(text: str) -> str:
     return _CONTROL.sub("", _ANSI.sub("", text))
+
+
+# The JSON encoder escapes C0 controls; DEL and the C1 controls (U+009B is CSI) are valid raw in JSON
+# strings, but a terminal may act on them too. Outside strings JSON is ASCII, so escaping them is safe.
+_JSON_CONTROL = re.compile(r"[\x7f-\x9f]")
+
+
+def json_document(data: Any) -> str:
+    """`data` as indented JSON: non-ASCII text kept readable, every control character escaped."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return _JSON_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def one_line(text: str) -> str:
@@ -60,6 +72,8 @@ def results(res: Any, style: Style) -> str:
         head = (f"{res.total} document{'s' if res.total != 1 else ''} match; showing {first}–"
                 f"{res.offset + shown} ({res.seconds * 1000:.0f} ms).")
     lines = [head]
+    if getattr(res, "suggestion", None) is not None:
+        lines.append(suggestion(res.suggestion, style))
     for n, hit in enumerate(res.hits, start=first):
         d = hit.doc
         title = segments(hit.title, style, style.bold) if hit.title else style.bold(clean(d.title))
@@ -75,6 +89,38 @@ def results(res: Any, style: Style) -> str:
         for copy in hit.copy_list or ():
             lines.append("     " + style.dim(f"copy {copy.id}  {clean(copy.source)} {copy.date}  {clean(copy.url)}"))
     return "\n".join(line for line in lines)
+
+
+def suggestion(sugg: Any, style: Style) -> str:
+    """"Did you mean": the corrected query and what it finds."""
+    return (f"Did you mean: {style.bold(one_line(sugg.query))}?  "
+            f"({sugg.total} hit{'s' if sugg.total != 1 else ''})")
+
+
+def similar(res: Any, style: Style) -> str:
+    """Documents like one document: its distinctive words, then the related documents, best first."""
+    d = res.doc
+    lines = [f"Like {style.bold(one_line(d.title) or d.id)}  " + style.dim(f"(id {d.id})")]
+    if res.terms:
+        lines.append(style.dim("distinctive words: " + ", ".join(one_line(t.word) for t in res.terms)))
+    if not res.hits:
+        lines.append("No related documents found." if res.terms else
+                     "No related documents found: no word of it is distinctive in this index.")
+        return "\n".join(lines)
+    lines.append(f"{len(res.hits)} related document{'s' if len(res.hits) != 1 else ''}, most similar first "
+                 f"({res.seconds * 1000:.0f} ms).")
+    for n, hit in enumerate(res.hits, start=1):
+        h = hit.doc
+        lines.append("")
+        lines.append(f"{n:>3}. {style.bold(one_line(h.title))}")
+        meta = [x for x in (clean(h.source), h.date, ", ".join(clean(a) for a in h.authors)) if x]
+        if hit.copies:
+            meta.append(f"{hit.copies} cop{'y' if hit.copies == 1 else 'ies'} elsewhere")
+        meta.append(f"score {hit.score:.1f}")
+        lines.append("     " + style.dim(" · ".join(meta)))
+        lines.extend("     " + line for line in _wrap("shared: " + ", ".join(one_line(w) for w in hit.shared), 92))
+        lines.append("     " + style.dim(f"id {h.id}  {clean(h.url)}"))
+    return "\n".join(lines)
 
 
 def _wrap(text: str, width: int) -> list[str]:

@@ -22,7 +22,7 @@ from corpus.document import Document
 from indexer.index import IndexFolder, Reader, open_reader
 
 from . import highlight, ranking
-from .errors import DocumentNotFound, SearchError
+from .errors import DocumentNotFound, QueryError, SearchError
 from .query import (And, DateRange, FieldValue, Node, Not, Or, Phrase, _expand, _multi_term, compile_query, describe, fuzzy_nodes,
                     match_spec, needs_text, parse)
 
@@ -58,9 +58,11 @@ class SearchResults:
     hits: list[Hit] = field(default_factory=list)
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    suggestion: Any = None  # a `suggest.Suggestion` when the query found few documents and a spelling finds more
 
     def to_json(self) -> dict[str, Any]:
-        return {"query": self.query, "total": self.total, "hits": [h.to_json() for h in self.hits]}
+        return {"query": self.query, "total": self.total, "hits": [h.to_json() for h in self.hits],
+                "suggestion": self.suggestion.to_json() if self.suggestion else None}
 
 
 @dataclass(frozen=True)
@@ -199,11 +201,12 @@ def _fold_copies(hits: list[tuple[int, str, float]], groups) -> tuple[list[tuple
 
 def search(index_path: str | os.PathLike[str], query: str, *, limit: int = 10, offset: int = 0,
            sort: str = "relevance", snippet_chars: int = 240, filters: Filters = NO_FILTERS,
-           match: str = "all", list_copies: bool = False) -> SearchResults:
+           match: str = "all", list_copies: bool = False, suggest: bool = True) -> SearchResults:
     """Ranked hits for `query`. `total` is the exact number of matching documents; up to `limit` hits
     are returned from `offset` on, one per group of copies (`Hit.copies` says how many more matched;
     `list_copies` also lists every copy of each hit). `match="any"` lets words side by side match in any
-    number."""
+    number. With `suggest`, a query that finds few documents gets a corrected spelling that finds more,
+    if there is one (`suggest.py`)."""
     if limit < 0 or offset < 0:
         raise SearchError("--limit and --offset take numbers from 0 up")
     started = time.perf_counter()
@@ -213,6 +216,8 @@ def search(index_path: str | os.PathLike[str], query: str, *, limit: int = 10, o
         run = execute(reader, parsed, limit=offset + limit if limit else 0, sort=sort, collapse=True)
         results.total = run.total
         results.warnings = run.warnings
+        if suggest:
+            results.suggestion = _suggestion(reader, parsed, run.total, match)
         page = run.ranked[offset:offset + limit]
         docs = reader.store.get_many(doc_id for doc_id, _ in page) if page else {}
         spec = match_spec(parsed.tree, run.fuzzy_terms)
@@ -229,6 +234,23 @@ def search(index_path: str | os.PathLike[str], query: str, *, limit: int = 10, o
                                     highlight.mark_all(doc.title, spec), run.copies.get(doc_id, 0), copy_list))
     results.seconds = time.perf_counter() - started
     return results
+
+
+def _suggestion(reader: Reader, parsed: Query, total: int, match: str):
+    """A spelling of the query that finds more than `total` documents, or None; no work unless `total`
+    is below `suggest.FEW_HITS`."""
+    from . import suggest
+
+    if total >= suggest.FEW_HITS or reader.searcher is None:
+        return None
+
+    def count(text: str) -> int | None:
+        try:
+            return execute(reader, Query(text, parse(text, match), parsed.filters), limit=0).total
+        except QueryError:
+            return None
+
+    return suggest.suggest(reader.searcher.reader(), parsed.text, parsed.tree, total, count)
 
 
 def matching(index_path: str | os.PathLike[str], query: str, *, filters: Filters = NO_FILTERS,
@@ -255,16 +277,23 @@ def show(index_path: str | os.PathLike[str], doc_id: str) -> tuple[Document, lis
     if not folder.has_store():
         raise DocumentNotFound(f"no document {doc_id} (the index is empty)")
     with folder.open_store(readonly=True) as store:
-        doc = store.get(doc_id)
-        if doc is None and len(doc_id) >= 6:
-            ids = store.find_ids(doc_id.lower())
-            if len(ids) == 1:
-                doc = store.get(ids[0])
-            elif len(ids) > 1:
-                raise DocumentNotFound(f"{doc_id} is the start of several ids; give more digits")
-        if doc is None:
-            raise DocumentNotFound(f"no document {doc_id} in {index_path}")
+        doc = find_document(store, doc_id, index_path)
         return doc, store.versions(doc.id)
+
+
+def find_document(store, doc_id: str, index_path: str | os.PathLike[str]) -> Document:
+    """The stored document with id `doc_id`, or with an id it is the unambiguous start of (6+ digits);
+    `DocumentNotFound` otherwise."""
+    doc = store.get(doc_id)
+    if doc is None and len(doc_id) >= 6:
+        ids = store.find_ids(doc_id.lower())
+        if len(ids) == 1:
+            doc = store.get(ids[0])
+        elif len(ids) > 1:
+            raise DocumentNotFound(f"{doc_id} is the start of several ids; give more digits")
+    if doc is None:
+        raise DocumentNotFound(f"no document {doc_id} in {index_path}")
+    return doc
 
 
 def copies(index_path: str | os.PathLike[str], doc_id: str) -> list[Document]:

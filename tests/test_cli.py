@@ -108,7 +108,7 @@ def test_existing_empty_folder_is_an_empty_index(cli, tmp_path):
     (tmp_path / "empty").mkdir()
     assert cli.json("stats", "--index", tmp_path / "empty")["documents"] == 0
     found = cli.json("search", "--index", tmp_path / "empty", "anything")
-    assert found == {"query": "anything", "total": 0, "hits": []}
+    assert found == {"query": "anything", "total": 0, "hits": [], "suggestion": None}
 
 
 def test_bad_inputs_to_index(cli, tmp_path):
