@@ -3,7 +3,7 @@
 - `parse_date()` reads one date value (a meta content, a `datetime` attribute, a JSON-LD string):
   ISO forms directly, anything else through `dateutil`.
 - `DATE_PATTERN` finds a date written in running text ("Nov 11, 2010", "11 November 2010",
-  "2010-11-11", "11.11.2010", and month names in the main languages of European sites: "11. November
+  "2010-11-11", "11.11.2010", "11/12/2010" (month or day first, as the page's language has it), and month names in the main languages of European sites: "11. November
   2010", "11 novembre 2010", "11 de noviembre de 2010"), and `find_date()` parses the first one.
 - A date is only accepted within `plausible()` bounds, so a "2099" copyright or a "1970" epoch default
   never becomes a publication date.
@@ -42,24 +42,37 @@ DATE_SOURCE = "|".join((
     rf"{_MONTHS}\s+{_DAY},?\s+{_YEAR}",                         # Nov 11, 2010
     rf"{_DAY}\s+(?:of\s+|de\s+)?{_MONTHS},?\s+(?:de\s+)?{_YEAR}",  # 11 November 2010, 11. März 2010
     rf"[0-3]?\d\.[01]?\d\.{_YEAR}",                             # 11.11.2010 (day first)
-    rf"[01]?\d/[0-3]?\d/{_YEAR}",                               # 11/11/2010 (month first, as in English)
+    rf"[0-3]?\d/[0-3]?\d/{_YEAR}",                             # 11/12/2010 (US: month first; elsewhere day first)
+    rf"[0-3]?\d-[0-3]?\d-{_YEAR}",                             # 11-12-2010 (the same)
 ))
 # A date in running text; embed `DATE_SOURCE` in larger patterns compiled with re.IGNORECASE.
 DATE_PATTERN = re.compile(rf"\b(?:{DATE_SOURCE})\b", re.I)
 _ISO = re.compile(r"^\s*((?:19|20)\d\d)-?([01]\d)-?([0-3]\d)(?:$|[T\s])")
 _ISO_SLASH = re.compile(r"^\s*((?:19|20)\d\d)/([01]?\d)/([0-3]?\d)\b")
 _DOTTED = re.compile(r"^\s*([0-3]?\d)\.([01]?\d)\.((?:19|20)\d\d)\b")
+_NUMERIC = re.compile(r"^\s*([0-3]?\d)[/-]([0-3]?\d)[/-]((?:19|20)\d\d)\b")
 
 
 def plausible(day: dt.date) -> bool:
     return dt.date(1990, 1, 1) <= day <= dt.date.today() + dt.timedelta(days=2)
 
 
-def parse_date(value: str | None) -> dt.date | None:
-    """One date value to a `date`, or None when it holds no plausible full date."""
+def parse_date(value: str | None, dayfirst: bool = False) -> dt.date | None:
+    """One date value to a `date`, or None when it holds no plausible full date. `dayfirst` reads an
+    ambiguous "03/05/2022" as 3 May (as everywhere but the United States) instead of March 5; a value
+    that can be read only one way ("25/10/2022") is read that way."""
     if not value or not isinstance(value, str):
         return None
     value = value.strip()
+    m = _NUMERIC.match(value)
+    if m:
+        a, b, year = (int(g) for g in m.groups())
+        day_first = a > 12 or (dayfirst and b <= 12)
+        try:
+            day = dt.date(year, a, b) if not day_first else dt.date(year, b, a)
+        except ValueError:
+            return None
+        return day if plausible(day) else None
     for pattern, order in ((_ISO, "ymd"), (_ISO_SLASH, "ymd"), (_DOTTED, "dmy")):
         m = pattern.match(value)
         if m:
@@ -108,10 +121,10 @@ def _named_month(value: str) -> dt.date | None:
         return None
 
 
-def find_date(text: str) -> dt.date | None:
-    """The first plausible full date written in `text`."""
+def find_date(text: str, dayfirst: bool = False) -> dt.date | None:
+    """The first plausible full date written in `text` (`dayfirst` as in `parse_date()`)."""
     for m in DATE_PATTERN.finditer(text):
-        day = parse_date(m.group(0))
+        day = parse_date(m.group(0), dayfirst)
         if day:
             return day
     return None

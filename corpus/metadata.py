@@ -66,7 +66,7 @@ def from_profile(page: Page, profile, name: str) -> Found:
         return Found(text, source) if text else NOT_FOUND
     if name in ("date", "updated"):
         for el in elements:
-            day = parse_date(el.get("datetime") or el.get("content")) or find_date(text_of(el))
+            day = _date(page, el.get("datetime") or el.get("content")) or _text_date(page, text_of(el))
             if day:
                 return Found(iso(day), source)
         return NOT_FOUND
@@ -259,18 +259,33 @@ def header_lines(page: Page) -> list[str]:
     return lines
 
 
+def _day_first(page: Page) -> bool:
+    """Whether the page writes "03/05/2022" for 3 May: every language but US English does. A page that
+    does not say its language is read as month first (English)."""
+    lang = (page.lang or "").lower().replace("_", "-")
+    return bool(lang) and not (lang == "en" or lang.startswith("en-us"))
+
+
+def _date(page: Page, value: str | None) -> dt.date | None:
+    return parse_date(value, _day_first(page))
+
+
+def _text_date(page: Page, text: str) -> dt.date | None:
+    return find_date(text, _day_first(page))
+
+
 def _line_date(page: Page, pattern: re.Pattern[str]) -> tuple[dt.date | None, str]:
     """A date after a label ("Updated On: Nov 11, 2010"): in the header lines, then anywhere in the page
     (its texts joined with spaces, so a label and a date in adjacent elements still meet)."""
     for text in header_lines(page):
         m = pattern.search(text)
         if m:
-            day = parse_date(m.group(1))
+            day = _date(page, m.group(1))
             if day:
                 return day, "header"
     page_text = page.cache.setdefault("page_text", " ".join(page.body.itertext()))
     for m in pattern.finditer(page_text):  # type: ignore[arg-type]
-        day = parse_date(m.group(1))
+        day = _date(page, m.group(1))
         if day:
             return day, "page"
     return None, ""
@@ -278,26 +293,51 @@ def _line_date(page: Page, pattern: re.Pattern[str]) -> tuple[dt.date | None, st
 
 def _unlabelled_header_date(page: Page) -> dt.date | None:
     for text in header_lines(page):
-        day = find_date(text)
+        day = _text_date(page, text)
         if day:
             return day
     return None
 
 
-def _time_elements(page: Page) -> dt.date | None:
+def _time_elements(page: Page) -> tuple[dt.date | None, bool]:
+    """The publication date a `<time>` (or an `itemprop="datePublished"`) element gives, and whether the
+    element also shows it as text (a dateline the reader sees, not only a machine-readable attribute)."""
     tree = page.tree
     for tag in tree.xpath("//*[@itemprop='datePublished'] | //time[@pubdate]"):
-        day = parse_date(tag.get("datetime") or tag.get("content") or text_of(tag))
+        day = _date(page, tag.get("datetime") or tag.get("content") or text_of(tag))
         if day:
-            return day
+            return day, _text_date(page, text_of(tag)) == day
     scopes = [s for s in (tree.find(".//article"), tree.find(".//main")) if s is not None] + [tree]
     for scope in scopes:
         for tag in scope.iter("time"):
             if _inside_chrome(tag):
                 continue
-            day = parse_date(tag.get("datetime")) or find_date(text_of(tag))
+            shown = _text_date(page, text_of(tag))
+            day = _date(page, tag.get("datetime")) or shown
             if day:
-                return day
+                return day, shown == day
+    return None, False
+
+
+# Elements whose class or id says they hold a date ("date", "post-date", "news-date", "datum", "fecha").
+_DATE_CLASS = re.compile(r"(?:^|[\s_-])(?:date|dateline|datum|fecha|pubdate|published|posted-on)(?:$|[\s_-])",
+                         re.I)
+
+
+def _date_element(page: Page) -> dt.date | None:
+    """The date shown in the first element marked as a date by its class or id (a dateline a template
+    prints, `<span class="date">27.01.2022</span>`), outside page chrome: its own short text must be
+    little more than the date."""
+    for el in page.tree.xpath("//body//*[@class or @id]"):
+        marks = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if not _DATE_CLASS.search(marks) or el.tag in ("script", "style", "body", "html"):
+            continue
+        text = " ".join(text_of(el).split())
+        if not text or len(text) > 60 or _inside_chrome(el):
+            continue
+        day = _text_date(page, text)
+        if day:
+            return day
     return None
 
 
@@ -330,7 +370,7 @@ def _url_date(url: str | None) -> dt.date | None:
 def _meta_date(page: Page, names: tuple[str, ...]) -> Found:
     for name in names:
         found = page.meta(name)
-        day = parse_date(found[0]) if found else None
+        day = _date(page, found[0]) if found else None
         if day:
             return Found(iso(day), f"meta:{name}")
     return NOT_FOUND
@@ -341,8 +381,8 @@ def _meta_date(page: Page, names: tuple[str, ...]) -> Found:
 # dateline a reader sees under the headline outranks what the page's metadata says when they disagree
 # (metadata is often the first version's or the CMS's time, in another time zone).
 DATE_EVIDENCE = {
-    "url": 0.94, "text:near-headline": 0.97, "text:published-line": 0.95, "meta:published": 0.89,
-    "jsonld:datePublished": 0.87, "time": 0.87, "htmldate": 0.87,
+    "url": 0.94, "text:near-headline": 0.97, "text:date-element": 0.92, "text:published-line": 0.95, "meta:published": 0.89,
+    "jsonld:datePublished": 0.87, "time": 0.87, "time:shown": 0.93, "htmldate": 0.87,
     "jsonld:dateModified": 0.70, "text:updated-line": 0.67, "meta:modified": 0.66,
 }
 
@@ -370,26 +410,30 @@ def _date_evidence(page: Page) -> list[tuple[str, dt.date, str]]:
     the outcome."""
     article = page.jsonld_article or {}
     found: list[tuple[str, dt.date | None, str]] = [
-        ("jsonld:datePublished", parse_date(_ld_text(article.get("datePublished") or article.get("dateCreated"))),
+        ("jsonld:datePublished", _date(page, _ld_text(article.get("datePublished") or article.get("dateCreated"))),
          "jsonld:datePublished"),
     ]
     meta = _meta_date(page, rules.PUBLISHED_METAS)
     found.append(("meta:published", parse_date(meta.value) if meta.value else None, meta.source))
-    found.append(("time", _time_elements(page), "time"))
+    day, shown = _time_elements(page)
+    found.append(("time:shown" if shown else "time", day, "time:shown" if shown else "time"))
     day, where = _line_date(page, _PUBLISHED_LINE)
     found.append(("text:published-line", day, f"text:published-line:{where}"))
     found.append(("text:near-headline", _unlabelled_header_date(page), "text:near-headline"))
+    found.append(("text:date-element", _date_element(page), "text:date-element"))
     found.append(("url", _url_date(page.url), "url"))
     day, where = _line_date(page, _UPDATED_LINE)
     found.append(("text:updated-line", day, f"text:updated-line:{where}"))
-    found.append(("jsonld:dateModified", parse_date(_ld_text(article.get("dateModified"))), "jsonld:dateModified"))
+    found.append(("jsonld:dateModified", _date(page, _ld_text(article.get("dateModified"))), "jsonld:dateModified"))
     meta = _meta_date(page, rules.UPDATED_METAS)
     found.append(("meta:modified", parse_date(meta.value) if meta.value else None, meta.source))
     evidence = [(kind, day, source) for kind, day, source in found if day]
     totals = sorted(_tally(evidence).values(), reverse=True) + [0.0, 0.0]
     if totals[0] - totals[1] <= _weight("htmldate"):
         day = _htmldate(page)
-        if day:
+        # htmldate reads the same metadata first: agreeing with it, it is no second witness
+        if day and not any(kind in ("meta:published", "jsonld:datePublished") and seen == day
+                           for kind, seen, _source in evidence):
             evidence.insert(6, ("htmldate", day, "htmldate"))
     return evidence
 
