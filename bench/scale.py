@@ -161,7 +161,13 @@ def measure_queries(index: Path, conn: sqlite3.Connection | None, rounds: int) -
 
 
 def folder_bytes(path: Path) -> int:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    """The store and the search index in use (not a previous generation kept for searches still open)."""
+    from corpus.store import Store
+
+    with Store.open(path, readonly=True) as store:
+        generation = store.get_state("index_generation")
+    files = [*path.glob("documents.sqlite*"), *(path / "whoosh" / generation).rglob("*")]
+    return sum(p.stat().st_size for p in files if p.is_file())
 
 
 def main(argv: list[str] | None = None) -> int:

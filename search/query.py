@@ -536,11 +536,13 @@ def _terms_query(fieldname: str, terms: list[str], boost: float, slop: int = 0):
     from whoosh import query as wq
     from whoosh.query import spans
 
+    from .phrase import AdjacentPhrase
+
     if len(terms) == 1:
         return wq.Term(fieldname, terms[0], boost=boost)
     if slop:
         return spans.SpanNear2([wq.Term(fieldname, t) for t in terms], slop=slop, ordered=False)
-    return wq.Phrase(fieldname, terms, boost=boost)
+    return AdjacentPhrase(fieldname, terms, boost=boost)
 
 
 # Wildcards and fuzzy words expand to at most this many index terms (issue a warning past it).
