@@ -2,8 +2,8 @@
 
 An index of N documents is built straight from texts (no HTML: this measures the index, not the
 normaliser): the White House and UN texts of `../shared/data` (or the synthetic generator without them),
-each text used several times as needed to reach N, a variant with its paragraphs in another order, a
-later date and another source, with the entities `corpus.entities` finds in it. The same documents go
+and past their number, documents made of the first half of one text and the second half of another
+(not copies of either), with the entities `corpus.entities` finds in them. The same documents go
 into an SQLite FTS5 table (porter stemmer, title and body, a date column), which is what a user would
 pick instead. Then every query kind runs through `search.searcher.search()` (the `polsearch search`
 path: exact total, top 10 with highlighted snippets) and its FTS5 translation (count, top 10 by bm25
@@ -71,18 +71,28 @@ class Texts:
         self.count = count
 
     def documents(self) -> Iterator:
+        """Text i as it is (k = 0); past the texts there are, text i's first half with another text's
+        second half (k = 1, 2, ...): documents that share words and topics but are not copies of one
+        another, as the copy detection would otherwise rightly fold them together."""
         from corpus.document import Document, make_id
 
-        for n in range(self.count):
-            k, i = divmod(n, len(self.texts))
+        n = len(self.texts)
+        for number in range(self.count):
+            k, i = divmod(number, n)
             rec = self.texts[i]
-            paras = rec["paragraphs"]
-            paras = paras[k % len(paras):] + paras[:k % len(paras)]
+            paras, entities = rec["paragraphs"], self.entities[i]
+            if k:
+                other = (i + k * 7919) % n
+                if other == i:
+                    other = (i + 1) % n
+                half = self.texts[other]["paragraphs"]
+                paras = paras[:max(1, len(paras) // 2)] + half[len(half) // 2:]
+                entities = tuple(dict.fromkeys(entities + self.entities[other]))
             date = f"{min(int(rec['date'][:4]) + k, 2026)}{rec['date'][4:10]}".replace("-02-29", "-02-28")
             url = f"bench:{rec['id']}/{k}"
             yield Document(id=make_id(url), url=url, title=rec["title"] + (f" ({k + 1})" if k else ""),
                            body="\n\n".join(paras), source=f"Bench Institute {(i + k) % 40:02d}", date=date,
-                           authors=tuple(rec["authors"]), tags=tuple(rec["tags"]), entities=self.entities[i],
+                           authors=tuple(rec["authors"]), tags=tuple(rec["tags"]), entities=entities,
                            language="en")
 
 
