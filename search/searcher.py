@@ -149,7 +149,7 @@ def execute(reader: Reader, query: Query, *, limit: int | None, sort: str = "rel
             kwargs["limit"] = limit if limit is None or limit > 0 else 1
             found = reader.searcher.search(compiled, **kwargs)
             ranked = [(hit["id"], hit.score or 0.0) for hit in found] if limit != 0 else []
-            return Execution(len(found), ranked, warnings, fuzzy_terms)
+            return Execution(_total(reader, compiled, found), ranked, warnings, fuzzy_terms)
         # One hit per group of copies: fetch more than the page, fold copies, fetch more if short.
         groups = reader.searcher.reader().column_reader("copy_group")
         fetch = limit * 3 + 10
@@ -157,11 +157,12 @@ def execute(reader: Reader, query: Query, *, limit: int | None, sort: str = "rel
             found = reader.searcher.search(compiled, limit=fetch, **kwargs)
             hits = [(hit.docnum, hit["id"], hit.score or 0.0) for hit in found]
             folded = _fold_copies(hits, groups)
-            if len(folded[0]) >= limit or len(hits) >= len(found):
+            total = _total(reader, compiled, found)
+            if len(folded[0]) >= limit or len(hits) >= total:
                 break
             fetch *= 4
         ranked, copies = folded
-        return Execution(len(found), ranked[:limit], warnings, fuzzy_terms, copies)
+        return Execution(total, ranked[:limit], warnings, fuzzy_terms, copies)
     from .verify import Verifier
 
     found = reader.searcher.search(compiled, limit=None, **kwargs)
@@ -182,6 +183,16 @@ def execute(reader: Reader, query: Query, *, limit: int | None, sort: str = "rel
         groups = reader.searcher.reader().column_reader("copy_group")
         ranked, copies = _fold_copies([(docnum, doc_id, score) for doc_id, score, docnum in passing], groups)
     return Execution(total, ranked if limit is None else ranked[:limit], warnings, fuzzy_terms, copies)
+
+
+def _total(reader: Reader, compiled, found) -> int:
+    """The exact number of matches: counted while collecting when Whoosh visited every match, else
+    from the posting lists (`count.py`), not by Whoosh's second pass over the matchers."""
+    if found.has_exact_length():
+        return len(found)
+    from .count import total
+
+    return total(reader.searcher, compiled)
 
 
 def _fold_copies(hits: list[tuple[int, str, float]], groups) -> tuple[list[tuple[str, float]], dict[str, int]]:
