@@ -72,24 +72,12 @@ def term_spans(text: str, stem: bool = True) -> list[tuple[str, int, int]]:
 
 
 def term_forms(text: str) -> tuple[list[str], list[str], list[int], list[int]]:
-    """`term_spans(text)` and `term_spans(text, stem=False)` in one pass, as four lists: the stemmed
-    terms, the unstemmed words, and the words' start and end offsets."""
+    """`term_spans(text)` and `term_spans(text, stem=False)` from one pass over the text, as four lists:
+    the stemmed terms, the unstemmed words, and the words' start and end offsets."""
+    spans = term_spans(text, stem=False)
     stemfn = _stemmer()
-    terms, words, starts, ends = [], [], [], []
-    for m in _WORD.finditer(text):
-        word = m.group()
-        if "’" in word:
-            word = word.replace("’", "'")
-        if word.endswith(("'s", "'S")):
-            word = word[:-2]
-        word = word.lower()
-        if not word.isascii():
-            word = word.translate(accent_map)
-        terms.append(stemfn(word))
-        words.append(word)
-        starts.append(m.start())
-        ends.append(m.end())
-    return terms, words, starts, ends
+    words = [w for w, _, _ in spans]
+    return [stemfn(w) for w in words], words, [a for _, a, _ in spans], [b for _, _, b in spans]
 
 
 def exact_analyzer():

@@ -26,6 +26,7 @@ import os
 import sqlite3
 import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
@@ -178,29 +179,25 @@ def ingest(index_path: str | os.PathLike[str], sources: Sequence[str | os.PathLi
         batch = 0
         containers: list[tuple[RawContainer, set[str]]] = []
         try:
-            store.conn.execute("BEGIN IMMEDIATE")
-            for item in iter_sources(paths, follow_symlinks=follow_symlinks):
-                pages = _container_pages(item, store, report, force, containers) \
-                    if isinstance(item, RawContainer) else (item,)
-                for page in pages:
-                    for pending, result in _handle_source(page, store, report, runner, force):
-                        _record(pending, result, store, report)
-                        batch += 1
-                    if batch >= _STORE_BATCH:
-                        store.conn.execute("COMMIT")
-                        store.conn.execute("BEGIN IMMEDIATE")
-                        batch = 0
-                progress.advance()
-            for pending, result in runner.drain():
-                _record(pending, result, store, report)
-            for container, seen in containers:
-                _container_done(container, seen, store)
-            store.conn.execute("COMMIT")
-        except BaseException as exc:
-            _keep_done(store)  # what is done stays done; the index catches up next run
-            if isinstance(exc, sqlite3.Error):
-                raise _store_error(store, exc) from exc
-            raise
+            with _keeping_done(store):
+                store.conn.execute("BEGIN IMMEDIATE")
+                for item in iter_sources(paths, follow_symlinks=follow_symlinks):
+                    pages = _container_pages(item, store, report, force, containers) \
+                        if isinstance(item, RawContainer) else (item,)
+                    for page in pages:
+                        for pending, result in _handle_source(page, store, report, runner, force):
+                            _record(pending, result, store, report)
+                            batch += 1
+                        if batch >= _STORE_BATCH:
+                            store.conn.execute("COMMIT")
+                            store.conn.execute("BEGIN IMMEDIATE")
+                            batch = 0
+                    progress.advance()
+                for pending, result in runner.drain():
+                    _record(pending, result, store, report)
+                for container, seen in containers:
+                    _container_done(container, seen, store)
+                store.conn.execute("COMMIT")
         finally:
             runner.close()
             progress.finish()
@@ -220,7 +217,7 @@ def ingest_documents(index_path: str | os.PathLike[str], documents: Iterable[Doc
     report = IngestReport()
     with writing(folder), folder.open_store(create=True) as store:
         batch = 0
-        try:
+        with _keeping_done(store):
             store.conn.execute("BEGIN IMMEDIATE")
             for doc in documents:
                 outcome = store.put(doc)
@@ -231,14 +228,22 @@ def ingest_documents(index_path: str | os.PathLike[str], documents: Iterable[Doc
                     store.conn.execute("BEGIN IMMEDIATE")
                     batch = 0
             store.conn.execute("COMMIT")
-        except BaseException as exc:
-            _keep_done(store)  # what is done stays done; the index catches up next run
-            if isinstance(exc, sqlite3.Error):
-                raise _store_error(store, exc) from exc
-            raise
         report.indexed = _sync(folder, store, progress, procs)
     report.seconds = time.perf_counter() - started
     return report
+
+
+@contextmanager
+def _keeping_done(store) -> Iterator[None]:
+    """Around a run's store writes: after an error, what is done stays done (the index catches up next
+    run), and SQLite's own errors (a full disk) are reported as the store's."""
+    try:
+        yield
+    except BaseException as exc:
+        _keep_done(store)
+        if isinstance(exc, sqlite3.Error):
+            raise _store_error(store, exc) from exc
+        raise
 
 
 def _keep_done(store) -> None:
