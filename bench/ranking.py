@@ -346,8 +346,6 @@ def query_variants(replica: Replica, qrels: dict[str, dict[str, int]]) -> dict:
     """What the analyzer and stop-word handling are worth, at the default parameters: query words
     counted once; stop words (Lucene's English list) dropped from the query; words in more than half of
     the documents dropped (what a faster `--match any` could do)."""
-    from search import ranking
-
     saved = dict(replica.query_terms)
     stop = set("a an and are as at be but by for if in into is it no not of on or such that the their then "
                "there these they this to was will with".split())

@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import re
 
-from . import rules
 from .extract import Candidate, choose, density, paragraphs_of, region, semantic, strip_chrome
 from .page import Page
 from .profiles import Profile

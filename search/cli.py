@@ -8,7 +8,6 @@ shows the whole story. Progress bars and logs go to stderr, and only on a termin
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
