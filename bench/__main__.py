@@ -28,8 +28,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import OUT, write_figures
+
 HERE = Path(__file__).resolve().parent
-OUT = HERE / "out"
 
 QUERIES = {
     "term": ["president", "security", "economy", "energy", "health", "border", "trade", "climate"],
@@ -238,9 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'first search in a new process':<40}{st['first_search_ms']:>8} ms   (peak memory "
           f"{st['search_peak_mb']} MB)")
     print(f"{'on disk':<40}search index {sz['search_index_mb']} MB, store {sz['store_mb']} MB")
-    target = OUT / f"results-{source}-{len(pages)}.json"
-    target.write_text(json.dumps(figures, indent=2))
-    print(f"\nfigures written to {target}", file=sys.stderr)
+    write_figures(figures, f"results-{source}-{len(pages)}.json")
     return 0
 
 

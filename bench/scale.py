@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import os
 import sqlite3
 import statistics
@@ -26,8 +25,8 @@ import time
 from pathlib import Path
 from typing import Callable, Iterator
 
-HERE = Path(__file__).resolve().parent
-OUT = HERE / "out"
+from bench import OUT, write_figures
+
 
 # Each kind: polsearch queries, and the same queries for FTS5 (None: FTS5 has no such query).
 KINDS: dict[str, list[tuple[str, str | None]]] = {
@@ -230,9 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         print()
     print(f"index size: polsearch {figures['polsearch_bytes'] / 2**20:.0f} MiB (search index and store)"
           + (f", FTS5 {figures['fts5_build']['bytes'] / 2**20:.0f} MiB" if conn is not None else ""))
-    target = OUT / f"scale-{source}-{args.docs}.json"
-    target.write_text(json.dumps(figures, indent=2))
-    print(f"figures written to {target}", file=sys.stderr)
+    write_figures(figures, f"scale-{source}-{args.docs}.json")
     return 0
 
 

@@ -312,14 +312,17 @@ class Store:
         for doc_id in ids:
             self.conn.execute("UPDATE documents SET seq = ? WHERE id = ?", (self._next_seq(), doc_id))
 
+    def _rows_for(self, sql: str, ids: list[str]) -> Iterator[tuple]:
+        """The rows of `sql` (a SELECT ending in `IN ({})`) for `ids`, asked 500 at a time (SQLite limits
+        the number of parameters of one statement)."""
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            yield from self.conn.execute(sql.format(",".join("?" * len(chunk))), chunk)
+
     def copy_groups(self, ids: Iterable[str]) -> dict[str, str]:
         """The copy group of each of `ids` (a document without a group is its own)."""
         ids = list(ids)
-        found: dict[str, str] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            found.update(self.conn.execute(f"SELECT doc_id, group_id FROM copies WHERE doc_id IN ({marks})", chunk))
+        found = dict(self._rows_for("SELECT doc_id, group_id FROM copies WHERE doc_id IN ({})", ids))
         return {doc_id: found.get(doc_id, doc_id) for doc_id in ids}
 
     def copies_of(self, doc_id: str) -> list[str]:
@@ -346,14 +349,8 @@ class Store:
         return _unpack(row[0]) if row else None
 
     def get_many(self, ids: Iterable[str]) -> dict[str, Document]:
-        ids = list(ids)
-        found: dict[str, Document] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            for doc_id, blob in self.conn.execute(f"SELECT id, doc FROM documents WHERE id IN ({marks})", chunk):
-                found[doc_id] = _unpack(blob)
-        return found
+        return {doc_id: _unpack(blob)
+                for doc_id, blob in self._rows_for("SELECT id, doc FROM documents WHERE id IN ({})", list(ids))}
 
     def find_ids(self, prefix: str, limit: int = 2) -> list[str]:
         """Ids starting with `prefix` (users may type a shortened id)."""

@@ -33,7 +33,7 @@ from indexer.progress import SILENT, Progress
 
 from . import ranking
 from .errors import SearchError
-from .searcher import NO_FILTERS, Filters, Query, execute
+from .searcher import NO_FILTERS, Filters, Query, execute, stored
 
 FORMATS = ("csv", "jsonl", "ris", "bibtex")
 EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".ris": "ris", ".bib": "bibtex",
@@ -315,17 +315,9 @@ def stream(reader, query: Query, sort: str, progress: Progress = SILENT, batch: 
         warnings.extend(run.warnings)
     progress.start("exporting", run.total)
     try:
-        rank = 0
-        for start in range(0, len(run.ranked), batch):
-            chunk = run.ranked[start:start + batch]
-            docs = reader.store.get_many(doc_id for doc_id, _ in chunk)
-            for doc_id, score in chunk:
-                doc = docs.get(doc_id)
-                if doc is None:  # indexed but no longer stored: the next index run removes it
-                    continue
-                rank += 1
-                yield Record(doc, rank, score if sort == "relevance" else None)
-            progress.advance(len(chunk))
+        for rank, (doc, score) in enumerate(stored(reader, run.ranked, batch), 1):
+            yield Record(doc, rank, score if sort == "relevance" else None)
+            progress.advance()
     finally:
         progress.finish()
 

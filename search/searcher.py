@@ -6,7 +6,7 @@ Moving parts:
 - `Query`: a parsed query with its filters, and `execute()`, which runs it on the current Whoosh
   generation with BM25F ranking (or sorted by date) and counts every match exactly;
 - `search()`: a page of ranked hits, with snippets (`highlight.py`) built for those hits only, from the
-  texts in the document store; `matching()` streams every matching `Document` (exports, facets, KWIC);
+  texts in the document store; `stored()` reads every hit's `Document` in order (exports, KWIC);
 - `show()` and `stats()` read the store.
 """
 
@@ -264,20 +264,16 @@ def _suggestion(reader: Reader, parsed: Query, total: int, match: str):
     return suggest.suggest(reader.searcher.reader(), parsed.text, parsed.tree, total, count)
 
 
-def matching(index_path: str | os.PathLike[str], query: str, *, filters: Filters = NO_FILTERS,
-             sort: str = "date", batch: int = 200, match: str = "all") -> Iterator[Document]:
-    """Every document matching `query`, in `sort` order, read from the store in batches (memory stays
-    flat however many there are)."""
-    parsed = Query.parse(query, filters, match)
-    with open_reader(IndexFolder(index_path)) as reader:
-        run = execute(reader, parsed, limit=None, sort=sort)
-        ids = [doc_id for doc_id, _ in run.ranked]
-        for start in range(0, len(ids), batch):
-            chunk = ids[start:start + batch]
-            docs = reader.store.get_many(chunk)
-            for doc_id in chunk:
-                if doc_id in docs:
-                    yield docs[doc_id]
+def stored(reader: Reader, ranked: list[tuple[str, float]], batch: int = 200) -> Iterator[tuple[Document, float]]:
+    """The documents of `ranked` (id, score) pairs, in that order, with their scores, read from the store
+    `batch` at a time (memory stays flat however many match). A document indexed but no longer stored
+    is left out: the next index run removes it."""
+    for start in range(0, len(ranked), batch):
+        chunk = ranked[start:start + batch]
+        docs = reader.store.get_many(doc_id for doc_id, _ in chunk)
+        for doc_id, score in chunk:
+            if doc_id in docs:
+                yield docs[doc_id], score
 
 
 def show(index_path: str | os.PathLike[str], doc_id: str) -> tuple[Document, list[dict[str, Any]]]:
@@ -390,18 +386,12 @@ def kwic(index_path: str | os.PathLike[str], query: str, *, filters: Filters = N
         run = execute(reader, parsed, limit=None, sort="relevance" if sort == "relevance" else
                       ("-date" if sort == "-date" else "date"))
         spec = match_spec(parsed.tree, run.fuzzy_terms)
-        ids = [doc_id for doc_id, _ in run.ranked]
-        for start in range(0, len(ids), 200):
-            docs = reader.store.get_many(ids[start:start + 200])
-            for doc_id in ids[start:start + 200]:
-                doc = docs.get(doc_id)
-                if doc is None:
-                    continue
-                for text in (doc.title, doc.body):
-                    for m_start, m_end, _ in highlight.find_matches(text, spec):
-                        lines.append(KwicLine(doc, _context_left(text, m_start, context),
-                                              " ".join(text[m_start:m_end].split()),
-                                              _context_right(text, m_end, context)))
+        for doc, _score in stored(reader, run.ranked):
+            for text in (doc.title, doc.body):
+                for m_start, m_end, _ in highlight.find_matches(text, spec):
+                    lines.append(KwicLine(doc, _context_left(text, m_start, context),
+                                          " ".join(text[m_start:m_end].split()),
+                                          _context_right(text, m_end, context)))
     if sort == "left":
         lines.sort(key=lambda line: [w.casefold() for w in reversed(line.left.split())])
     elif sort == "right":
