@@ -42,14 +42,10 @@ def _docs(searcher, q) -> set[int]:
 
 def _term(searcher, fieldname: str, text) -> set[int]:
     found: set[int] = set()
-    for sub, offset in _leaves(searcher):
+    for sub, offset in searcher.leaf_searchers():
         reader = sub.reader()
         if (fieldname, text) not in reader:
             continue
         ids = reader.postings(fieldname, text).all_ids()  # deleted documents left out by the reader
         found.update(ids if not offset else (offset + i for i in ids))
     return found
-
-
-def _leaves(searcher):
-    return searcher.leaf_searchers() if not searcher.is_atomic() else [(searcher, 0)]

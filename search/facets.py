@@ -87,10 +87,6 @@ class FacetResults:
 
 
 # -- matching documents, per segment -----------------------------------------------------------------------
-def _leaves(searcher) -> list[tuple[Any, int]]:
-    return list(searcher.leaf_searchers())
-
-
 def _matching(reader, leaves: list[tuple[Any, int]], query: Query | None,
               warnings: list[str] | None = None) -> list[list[int]]:
     """Each segment's document numbers matching `query` (None: every document), deleted documents
@@ -201,7 +197,7 @@ def facets(index_path: str | os.PathLike[str], query: str, *, names: Iterable[st
             return results
         searcher = reader.searcher
         schema = searcher.schema
-        leaves = _leaves(searcher)
+        leaves = list(searcher.leaf_searchers())
         matching = _matching(reader, leaves, parsed, results.warnings)
         results.total = sum(len(docs) for docs in matching)
         for name in names:
@@ -320,7 +316,7 @@ def trend(index_path: str | os.PathLike[str], queries: list[tuple[str, str]], *,
             result.series = [Series(label, text, q.describe(), [], []) for label, text, q in parsed]
             return result
         searcher = reader.searcher
-        leaves = _leaves(searcher)
+        leaves = list(searcher.leaf_searchers())
         memo: dict[Any, str | None] = {}
         everything = Query("", And(filters.nodes())) if filters.nodes() else None
         schema = searcher.schema
