@@ -111,7 +111,7 @@ def filter_options(f: Callable) -> Callable:
 
 def _filters(date_from: str | None, date_to: str | None, sources: tuple[str, ...], authors: tuple[str, ...],
              entities: tuple[str, ...], tags: tuple[str, ...], dedupe: bool = False):
-    from .query import parse_date_range
+    from .query.dates import parse_date_range
     from .searcher import Filters
 
     start = parse_date_range(date_from, date_from, 0).start if date_from else None
