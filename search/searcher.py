@@ -334,6 +334,9 @@ class Clause:
     text: str
     count: int
 
+    def to_json(self) -> dict[str, Any]:
+        return {"depth": self.depth, "clause": self.text, "documents": self.count}
+
 
 def explain(index_path: str | os.PathLike[str], query: str, *, filters: Filters = NO_FILTERS,
             match: str = "all") -> list[Clause]:
