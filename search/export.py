@@ -3,7 +3,8 @@
 Moving parts:
 - `FIELDS`/`DEFAULT_FIELDS`: the columns a CSV or JSONL export can have, provenance included;
 - `Writer`s, one per format: `CsvWriter` (one header row, RFC 4180 quoting, UTF-8 with a BOM so Excel
-  reads it as UTF-8), `JsonlWriter` (one object per hit), `RisWriter` (`TY  - ELEC`, which Zotero
+  reads it as UTF-8, cells that a spreadsheet would run as formulas defused: `CsvTable`, which
+  `kwic_csv()` writes `search --kwic-csv` files with too), `JsonlWriter` (one object per hit), `RisWriter` (`TY  - ELEC`, which Zotero
   imports as "Web Page") and `BibtexWriter` (`@online`, biblatex's type for web pages, which Zotero also
   imports as "Web Page" and classic BibTeX styles print as `@misc`);
 - `stream()`: the matching documents in order, read from the store in batches (the index gives the ids;
@@ -25,7 +26,7 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import IO, Any, Iterable, Iterator
 
 from corpus.document import Document
 from indexer.index import IndexFolder, open_reader
@@ -33,7 +34,7 @@ from indexer.progress import SILENT, Progress
 
 from . import ranking
 from .errors import SearchError
-from .searcher import NO_FILTERS, Filters, Query, execute, stored
+from .searcher import NO_FILTERS, Filters, KwicLine, Query, execute, stored
 
 FORMATS = ("csv", "jsonl", "ris", "bibtex")
 EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".ris": "ris", ".bib": "bibtex",
@@ -132,16 +133,26 @@ def _cell(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
+class CsvTable:
+    """Rows of text cells as CSV: one header row, RFC 4180 quoting, CRLF line ends, formulas defused."""
+
+    def __init__(self, out: IO[str], header: tuple[str, ...]) -> None:
+        self.csv = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+        self.csv.writerow(header)
+
+    def row(self, cells: Iterable[str | None]) -> None:
+        self.csv.writerow([_cell("" if cell is None else str(cell)) for cell in cells])
+
+
 class CsvWriter(Writer):
     fields_apply = True
     bom = True
 
     def begin(self) -> None:
-        self.csv = csv.writer(self.out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-        self.csv.writerow(self.fields)
+        self.table = CsvTable(self.out, self.fields)
 
     def write(self, record: Record) -> None:
-        self.csv.writerow([_cell(text_value(record, f)) for f in self.fields])
+        self.table.row(text_value(record, f) for f in self.fields)
 
 
 class JsonlWriter(Writer):
@@ -475,3 +486,22 @@ def _write_json(path: str, data: dict[str, Any]) -> None:
         Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     except OSError as exc:
         raise SearchError(f"cannot write the manifest {path}: {exc.strerror or exc}") from None
+
+
+# -- keyword in context -----------------------------------------------------------------------------------
+KWIC_FIELDS = ("id", "date", "source", "title", "url", "left", "match", "right")
+
+
+def kwic_csv(lines: list[KwicLine], target: str) -> int:
+    """KWIC lines as CSV, written as exports write CSV (`CsvTable`); `target` is a path or - for stdout.
+    Returns the rows written."""
+    handle = sys.stdout if target == "-" else open(target, "w", encoding="utf-8-sig", newline="")
+    try:
+        table = CsvTable(handle, KWIC_FIELDS)
+        for line in lines:
+            data = line.to_json()
+            table.row(data[f] for f in KWIC_FIELDS)
+    finally:
+        if handle is not sys.stdout:
+            handle.close()
+    return len(lines)

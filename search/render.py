@@ -260,24 +260,6 @@ def kwic(lines: list[Any], documents: int, context: int, style: Style) -> str:
     return "\n".join(out)
 
 
-def kwic_csv(lines: list[Any], target: str) -> int:
-    """KWIC lines as CSV (one header row); `target` is a path or - for stdout. Returns the rows written."""
-    import csv
-    import sys
-
-    fields = ["id", "date", "source", "title", "url", "left", "match", "right"]
-    handle = sys.stdout if target == "-" else open(target, "w", encoding="utf-8-sig", newline="")
-    try:
-        writer = csv.DictWriter(handle, fieldnames=fields)
-        writer.writeheader()
-        for line in lines:
-            writer.writerow(line.to_json())
-    finally:
-        if handle is not sys.stdout:
-            handle.close()
-    return len(lines)
-
-
 def kwic_csv_summary(written: int, documents: int, target: str) -> str:
     return f"Wrote {written} KWIC lines from {documents} documents to {target}."
 

@@ -264,3 +264,35 @@ def test_a_missing_index_is_a_one_line_error(cli, tmp_path):
     result = cli("export", "--index", tmp_path / "nope", "-o", tmp_path / "x.csv", "x")
     assert result.exit_code == 1 and "no index" in result.stderr
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_kwic_csv_defuses_formulas_as_exports_do(cli, tmp_path):
+    from .conftest import make_page
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    hostile = '=HYPERLINK("http://x","y")'
+    (pages / "a.html").write_text(make_page(hostile, ["=cmd|' /C calc'!A0 sanctions were renewed in May.",
+                                                      "The sanctions regime has held for a decade."],
+                                            date="2019-03-04", url="https://apf.example/a"), encoding="utf-8")
+    index = tmp_path / "idx"
+    assert cli("index", "--index", index, pages).exit_code == 0
+    kwic = tmp_path / "kwic.csv"
+    result = cli("search", "--index", index, "--kwic-csv", kwic, "--context", "20", "sanctions")
+    assert result.exit_code == 0, result.stderr
+    assert "Wrote 2 KWIC lines from 1 documents" in result.stderr
+    exported = tmp_path / "hits.csv"
+    assert cli("export", "--index", index, "-o", exported, "sanctions").exit_code == 0
+    raw = kwic.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b"\r\n") == 3  # a BOM, one header row, two lines
+    with open(kwic, encoding="utf-8-sig", newline="") as handle:
+        lines = list(csv.DictReader(handle))
+    with open(exported, encoding="utf-8-sig", newline="") as handle:
+        (hit,) = list(csv.DictReader(handle))
+    assert hit["title"] == "'" + hostile  # export's guard
+    assert [line["title"] for line in lines] == [hit["title"]] * 2  # the same guard in KWIC files
+    assert lines[0]["left"].startswith("'=cmd|")  # every cell, context too
+    assert [line["match"] for line in lines] == ["sanctions"] * 2
+    assert lines[0]["date"] == "2019-03-04" and lines[1]["right"].startswith("regime")
+    to_stdout = cli("search", "--index", index, "--kwic-csv", "-", "--context", "20", "sanctions")
+    assert list(csv.DictReader(to_stdout.stdout.splitlines())) == lines

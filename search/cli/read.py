@@ -65,7 +65,9 @@ def search_cmd(index_path: str, query: tuple[str, ...], limit: int, offset: int,
         documents, lines = searcher.kwic(index_path, text, filters=filters, match=match, context=context,
                                          sort=kwic_sort)
         if kwic_csv:
-            written = render.kwic_csv(lines, kwic_csv)
+            from ..export import kwic_csv as write_kwic_csv
+
+            written = write_kwic_csv(lines, kwic_csv)
             click.echo(render.kwic_csv_summary(written, documents, kwic_csv), err=True)
         elif as_json:
             print_json({"query": text, "total": documents, "lines": [line.to_json() for line in lines]})
