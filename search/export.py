@@ -401,9 +401,10 @@ def _open_target(path: str, bom: bool, stdout: IO[str] | None) -> tuple[IO[str],
 def export(index_path: str | os.PathLike[str], query: str, path: str, *, fmt: str | None = None,
            fields: tuple[str, ...] | None = None, sort: str = "date", filters: Filters = NO_FILTERS,
            match: str = "all", manifest: str | None = None, command: str = "",
-           progress: Progress = SILENT, stdout: IO[str] | None = None) -> ExportReport:
+           progress: Progress = SILENT, stdout: IO[str] | None = None, batch: int = BATCH) -> ExportReport:
     """Write every document matching `query` to `path` (`-`: `stdout`) in `fmt`, and a manifest to
-    `manifest` (default `PATH.manifest.json`; none for stdout unless given)."""
+    `manifest` (default `PATH.manifest.json`; none for stdout unless given). Documents are read from
+    the store `batch` at a time."""
     fmt = format_for(path, fmt)
     if sort not in SORTS:
         raise SearchError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
@@ -426,7 +427,7 @@ def export(index_path: str | os.PathLike[str], query: str, path: str, *, fmt: st
             state = index_state(reader)  # the collection as this search saw it
             writer = writer_class(out, chosen)
             writer.begin()
-            for record in stream(reader, parsed, sort, progress, warnings=warnings):
+            for record in stream(reader, parsed, sort, progress, batch, warnings):
                 writer.write(record)
                 count += 1
             writer.end()

@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from corpus.store import Store
 from search import export as export_module
 
 from .test_facets import SPECIAL_TITLES, build_corpus
@@ -190,12 +191,25 @@ def test_citation_keys_are_unique():
 
 def test_streams_in_batches_and_is_not_capped(cli, corpus, tmp_path, monkeypatch):
     index, _docs, matching = corpus
-    monkeypatch.setattr(export_module, "BATCH", 3)
-    monkeypatch.setattr(export_module.stream, "__defaults__", (export_module.SILENT, 3, None))
+    reads: list[int] = []  # the documents asked of the store, read by read
+    get_many = Store.get_many
+
+    def counted(self, ids):
+        ids = list(ids)
+        reads.append(len(ids))
+        return get_many(self, ids)
+
+    monkeypatch.setattr(Store, "get_many", counted)
+    whole = tmp_path / "whole.jsonl"
+    export_module.export(index, QUERY, str(whole))
+    assert reads == [len(matching)] and len(matching) < export_module.BATCH  # one read at the default
+    reads.clear()
     target = tmp_path / "all.jsonl"
-    summary = _export(cli, index, "-o", target)
+    summary = export_module.export(index, QUERY, str(target), batch=3).to_json()
     assert summary["count"] == len(matching) > 10
     assert {json.loads(line)["id"] for line in target.read_text().splitlines()} == set(matching)
+    assert reads == [3] * (len(matching) // 3) + ([len(matching) % 3] if len(matching) % 3 else [])
+    assert target.read_text() == whole.read_text()  # the same file, however it was read
 
 
 def test_manifest_says_how_to_rerun_and_report_the_search(cli, corpus, tmp_path):
