@@ -4,8 +4,6 @@ JSON object with the indexing summary and each search's total and hits)."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from typing import Any
 
 import click
@@ -25,6 +23,9 @@ def demo_cmd(index_path: str | None, as_json: bool) -> None:
       polsearch demo
       polsearch demo --index demo-idx && polsearch search --index demo-idx mekong
     """
+    import shutil
+    import tempfile
+
     from indexer.ingest import ingest
 
     from ..demo import EXAMPLE_QUERIES, sample_folder
