@@ -11,6 +11,7 @@ import pytest
 
 from corpus.store import Store
 from search import export as export_module
+from search import formats
 
 from .test_facets import SPECIAL_TITLES, build_corpus
 from .test_search_exact import _word
@@ -153,7 +154,7 @@ def test_bibtex_reads_back_with_bibtexparser(cli, corpus, tmp_path):
             assert fields["date"] == doc.date and fields["year"] == doc.date[:4]
         first = doc.authors[0].split()[-1] if doc.authors else doc.source.split()[0]
         year = doc.date[:4] if doc.date else "nd"
-        assert entry.key.startswith(export_module._ascii_word(first) + year)  # author-year-word
+        assert entry.key.startswith(formats._ascii_word(first) + year)  # author-year-word
     assert found == set(matching)
 
 
@@ -180,11 +181,11 @@ def test_special_characters_survive_every_format(cli, corpus, tmp_path):
 def test_citation_keys_are_unique():
     from corpus.document import Document
 
-    writer = export_module.BibtexWriter(None, ())
+    writer = formats.BibtexWriter(None, ())
     writer.begin()
     doc = Document(id="1", url="u", title="The Sanctions Question", body="b", authors=("Jane Smith",),
                    date="2019-02-03")
-    keys = [writer._unique(export_module.citation_key(doc)) for _ in range(30)]
+    keys = [writer._unique(formats.citation_key(doc)) for _ in range(30)]
     assert keys[:3] == ["smith2019sanctions", "smith2019sanctionsb", "smith2019sanctionsc"]
     assert len(set(keys)) == 30
 
