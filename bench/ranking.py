@@ -137,20 +137,16 @@ def score_run(run: dict[str, list[tuple[str, float]]], qrels: dict[str, dict[str
 @contextmanager
 def parameters(**values: float) -> Iterator[None]:
     """Set `search.ranking`'s parameters (K1, B, TITLE_B, BODY_B, TITLE_BOOST) for the duration."""
-    from search import query, ranking
+    from search import ranking
 
     saved = {name: getattr(ranking, name) for name in values}
-    saved_boost = query.TITLE_BOOST
     try:
         for name, value in values.items():
             setattr(ranking, name, value)
-        # query.py reads the title boost at import time; keep it in step with ranking.py's.
-        query.TITLE_BOOST = ranking.TITLE_BOOST
         yield
     finally:
         for name, value in saved.items():
             setattr(ranking, name, value)
-        query.TITLE_BOOST = saved_boost
 
 
 def plain_query(text: str) -> str:
@@ -221,7 +217,7 @@ class Replica:
         import numpy as np
 
         from indexer.index import IndexFolder, open_reader
-        from search.query import analyse
+        from search.query.compile import analyse
 
         self.np = np
         self.queries = queries

@@ -39,7 +39,7 @@ from indexer.index import IndexFolder, open_reader
 from indexer.schema import facet_value
 
 from .errors import SearchError
-from .query import And, compile_query, needs_text
+from .query import And, compile_query
 from .searcher import NO_FILTERS, Filters, Query, execute
 
 # Facet name -> index field. Order is the order of the output.
@@ -101,7 +101,7 @@ def _matching(reader, leaves: list[tuple[Any, int]], query: Query | None,
     else:
         compiled = compile_query(tree, reader.searcher.reader(), warnings)
     found = [sorted(compiled.docs(leaf)) for leaf, _offset in leaves]
-    if tree is None or not needs_text(tree):
+    if tree is None or not tree.needs_text():
         return found
     passing = {doc_id for doc_id, _score in execute(reader, query, limit=None, sort="date").ranked}
     return [[d for d in docs if leaf.stored_fields(d)["id"] in passing]

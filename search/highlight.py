@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .query import MatchSpec
+from .query.marks import MatchSpec
 
 _SPACES = re.compile(r"\s+")
 _PUNCT_TAIL = ".,;:!?)”’\"'"
@@ -109,13 +109,12 @@ class _Scanner:
 def _node_matches(text: str, spec: MatchSpec) -> list[tuple[int, int, str]]:
     """Spans of the occurrences that satisfy the spec's word-by-word nodes (proximity, "..."~N, exact
     forms): runs of consecutive words of one occurrence become one span."""
-    from .query import describe
     from .textmatch import instances, tokenize
 
     toks = tokenize(text)
     found = []
     for node in spec.nodes:
-        what = describe(node)
+        what = node.describe()
         for inst in instances(node, toks, spec.fuzzy_terms):
             positions = sorted(inst.positions)
             run_start = prev = positions[0]

@@ -226,6 +226,22 @@ def scrape_summary(report: Any) -> str:
             f"in {report.seconds:.1f} s; {files} WARC file{'s' if files != 1 else ''} written.{tail}")
 
 
+def reindex_summary(report: Any) -> str:
+    return f"Rebuilt the index of {report.documents} documents in {report.seconds:.1f} s."
+
+
+def export_summary(report: Any) -> str:
+    """What an export to a file wrote, and where its manifest is."""
+    where = f"; manifest {report.manifest}" if report.manifest else ""
+    return (f"Exported {report.count} document{'s' if report.count != 1 else ''} to {report.file} "
+            f"({report.format}){where}.")
+
+
+def flags(options: dict[str, Any]) -> str:
+    """Search options as command-line flags: {"limit": 3} is " --limit 3"."""
+    return "".join(f" --{k} {v}" for k, v in options.items())
+
+
 def explain(clauses: list[Any]) -> str:
     lines = ["How the query was understood (documents matching each part on its own):"]
     for clause in clauses:
@@ -244,22 +260,8 @@ def kwic(lines: list[Any], documents: int, context: int, style: Style) -> str:
     return "\n".join(out)
 
 
-def kwic_csv(lines: list[Any], target: str) -> int:
-    """KWIC lines as CSV (one header row); `target` is a path or - for stdout. Returns the rows written."""
-    import csv
-    import sys
-
-    fields = ["id", "date", "source", "title", "url", "left", "match", "right"]
-    handle = sys.stdout if target == "-" else open(target, "w", encoding="utf-8-sig", newline="")
-    try:
-        writer = csv.DictWriter(handle, fieldnames=fields)
-        writer.writeheader()
-        for line in lines:
-            writer.writerow(line.to_json())
-    finally:
-        if handle is not sys.stdout:
-            handle.close()
-    return len(lines)
+def kwic_csv_summary(written: int, documents: int, target: str) -> str:
+    return f"Wrote {written} KWIC lines from {documents} documents to {target}."
 
 
 # -- facets and trends ----------------------------------------------------------------------------------

@@ -23,8 +23,9 @@ from indexer.index import IndexFolder, Reader, open_reader
 
 from . import highlight, ranking
 from .errors import DocumentNotFound, QueryError, SearchError
-from .query import (And, DateRange, FieldValue, Node, Not, Or, Phrase, _expand, _multi_term, compile_query, describe, fuzzy_nodes,
-                    match_spec, needs_text, parse)
+from .query import And, DateRange, FieldValue, Node, Not, Or, Phrase, compile_query, parse
+from .query.compile import fuzzy_terms as expand_fuzzy
+from .query.marks import match_spec
 
 SORTS = ("relevance", "date", "-date")
 
@@ -90,7 +91,7 @@ class Filters:
         return found
 
     def describe(self) -> str:
-        return " ".join(describe(n) for n in self.nodes())
+        return " ".join(n.describe() for n in self.nodes())
 
 
 NO_FILTERS = Filters()
@@ -113,7 +114,7 @@ class Query:
         return And([self.tree, *extra]) if extra else self.tree
 
     def describe(self) -> str:
-        return describe(self.full_tree)
+        return self.full_tree.describe()
 
 
 @dataclass
@@ -139,12 +140,11 @@ def execute(reader: Reader, query: Query, *, limit: int | None, sort: str = "rel
     ixreader = reader.searcher.reader()
     warnings: list[str] = []
     compiled = compile_query(tree, ixreader, warnings)
-    fuzzy_terms = {id(node): _expand(_multi_term(node, "body"), ixreader, None, node.text)
-                   for node in fuzzy_nodes(tree)}
+    fuzzy_terms = expand_fuzzy(tree, ixreader)
     kwargs: dict[str, Any] = {"terms": False}
     if sort != "relevance":
         kwargs.update(sortedby="date", reverse=(sort == "-date"))
-    if not needs_text(tree):
+    if not tree.needs_text():
         if not collapse or limit is None or limit == 0:
             kwargs["limit"] = limit if limit is None or limit > 0 else 1
             found = reader.searcher.search(compiled, **kwargs)
@@ -334,23 +334,21 @@ class Clause:
     text: str
     count: int
 
+    def to_json(self) -> dict[str, Any]:
+        return {"depth": self.depth, "clause": self.text, "documents": self.count}
+
 
 def explain(index_path: str | os.PathLike[str], query: str, *, filters: Filters = NO_FILTERS,
             match: str = "all") -> list[Clause]:
     """How the query was understood, clause by clause, with the number of documents each matches on its
     own: why a query finds nothing becomes visible."""
-    from .query import Near
-
     parsed = Query.parse(query, filters, match)
     clauses: list[Clause] = []
     with open_reader(IndexFolder(index_path)) as reader:
         def walk(node: Node, depth: int) -> None:
             count = execute(reader, Query(query, node), limit=0).total
-            clauses.append(Clause(depth, describe(node), count))
-            children = node.items if isinstance(node, (And, Or)) else \
-                [node.item] if hasattr(node, "item") else \
-                [node.left, node.right] if isinstance(node, Near) else []
-            for child in children:
+            clauses.append(Clause(depth, node.describe(), count))
+            for child in node.children():
                 walk(child, depth + 1)
 
         walk(parsed.full_tree, 0)

@@ -29,7 +29,8 @@ from whoosh.support.charset import accent_map
 
 from indexer.analysis import STOP_WORDS, WORD_PATTERN
 
-from .query import PROSE_FIELDS, And, Near, Node, Or, Phrase, Word, analyse
+from .query import Node, Phrase, Words
+from .query.compile import analyse
 
 # Look for a suggestion only when a query finds fewer documents than this.
 FEW_HITS = 3
@@ -92,18 +93,10 @@ def query_words(tree: Node, text: str) -> list[QueryWord]:
             end = m.end() - (2 if raw.replace("’", "'").lower().endswith("'s") else 0)
             found.append(QueryWord(offset + m.start(), offset + end, form))
 
-    def walk(node: Node) -> None:
-        if isinstance(node, (And, Or)):
-            for item in node.items:
-                walk(item)
-        elif isinstance(node, Near):
-            walk(node.left)
-            walk(node.right)
-        elif isinstance(node, (Word, Phrase)) and not node.exact and node.field in (None, *PROSE_FIELDS):
+    # Not what a NOT excludes: correcting it finds fewer documents, not more.
+    for node in tree.walk(negated=False):
+        if isinstance(node, Words) and not node.exact and node.in_prose:
             words_of(node.text, node.pos + (1 if isinstance(node, Phrase) else 0))
-        # Not: correcting what is excluded finds fewer documents, not more; other nodes have no words.
-
-    walk(tree)
     return sorted(found, key=lambda w: w.start)
 
 

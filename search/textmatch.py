@@ -20,7 +20,9 @@ import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from .query import Fuzzy, Near, Node, Or, Phrase, Wildcard, Word, _wildcard_regex, analyse
+from .query.compile import analyse
+from .query.marks import wildcard_regex
+from .query.syntax import Fuzzy, Near, Node, Or, Visitor, Wildcard, Words
 
 # A sentence ends with . ! ? or … (and closing quotes or brackets), before a space and a capital, digit
 # or opening quote: good enough for prose, and the same rule for indexing and checking.
@@ -121,8 +123,18 @@ def _stems(text: str) -> tuple[str, ...]:
 
 def instances(node: Node, toks: Tokens, fuzzy_terms: dict[int, list[str]] | None = None) -> list[Instance]:
     """Occurrences of a word-level node (word, phrase, wildcard, fuzzy word, OR-group, proximity)."""
-    fuzzy_terms = fuzzy_terms or {}
-    if isinstance(node, (Word, Phrase)):
+    return _Instances(toks, fuzzy_terms or {}).visit(node)
+
+
+class _Instances(Visitor):
+    """`instances()`, a method per kind of node; other nodes (AND, NOT, dates) occur nowhere."""
+
+    def __init__(self, toks: Tokens, fuzzy_terms: dict[int, list[str]]) -> None:
+        self.toks = toks
+        self.fuzzy_terms = fuzzy_terms
+
+    def visit_Words(self, node: Words) -> list[Instance]:
+        toks = self.toks
         if node.exact:
             from indexer.analysis import term_spans
 
@@ -131,27 +143,30 @@ def instances(node: Node, toks: Tokens, fuzzy_terms: dict[int, list[str]] | None
         terms = _stems(node.text)
         if not terms:
             return []
-        if isinstance(node, Phrase) and node.slop and len(terms) > 1:
+        if node.slop and len(terms) > 1:
             parts = [[Instance(i, i, frozenset({i})) for i, t in enumerate(toks.terms) if t == term]
                      for term in terms]
             return _near_words(parts, node.slop, ordered=False)
         return _sequence(toks.terms, terms)
-    if isinstance(node, Wildcard):
-        regex = _wildcard_regex(node.pattern)
-        return [Instance(i, i, frozenset({i})) for i, (t, s) in enumerate(zip(toks.terms, toks.surfaces))
+
+    def visit_Wildcard(self, node: Wildcard) -> list[Instance]:
+        regex = wildcard_regex(node.pattern)
+        return [Instance(i, i, frozenset({i})) for i, (t, s) in enumerate(zip(self.toks.terms, self.toks.surfaces))
                 if regex.match(t) or regex.match(s)]
-    if isinstance(node, Fuzzy):
-        wanted = set(fuzzy_terms.get(id(node), ()))
-        return [Instance(i, i, frozenset({i})) for i, t in enumerate(toks.terms) if t in wanted]
-    if isinstance(node, Or):
-        return sorted({inst for item in node.items for inst in instances(item, toks, fuzzy_terms)},
+
+    def visit_Fuzzy(self, node: Fuzzy) -> list[Instance]:
+        wanted = set(self.fuzzy_terms.get(id(node), ()))
+        return [Instance(i, i, frozenset({i})) for i, t in enumerate(self.toks.terms) if t in wanted]
+
+    def visit_Or(self, node: Or) -> list[Instance]:
+        return sorted({inst for item in node.items for inst in self.visit(item)},
                       key=lambda inst: (inst.start, inst.end))
-    if isinstance(node, Near):
-        left = instances(node.left, toks, fuzzy_terms)
-        right = instances(node.right, toks, fuzzy_terms)
+
+    def visit_Near(self, node: Near) -> list[Instance]:
+        left, right = self.visit(node.left), self.visit(node.right)
         if node.unit == "words":
             return _near_words([left, right], node.distance, node.ordered)
-        unit = toks.sentence if node.unit == "sentence" else toks.paragraph
+        unit = self.toks.sentence if node.unit == "sentence" else self.toks.paragraph
         by_unit: dict[int, list[Instance]] = {}
         for b in right:
             by_unit.setdefault(unit[b.start], []).append(b)
@@ -161,4 +176,6 @@ def instances(node: Node, toks: Tokens, fuzzy_terms: dict[int, list[str]] | None
                 if not (a.positions & b.positions):
                     found.append(Instance(min(a.start, b.start), max(a.end, b.end), a.positions | b.positions))
         return found
-    return []
+
+    def generic_visit(self, node: Node, *args) -> list[Instance]:
+        return []

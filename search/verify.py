@@ -14,11 +14,14 @@ from typing import Any
 
 from corpus.document import Document
 
-from .query import And, Near, Node, Not, Or, Phrase, Word, compile_query, needs_text
+from .query import And, Node, Not, Or, compile_query
+from .query.syntax import Visitor
 from .textmatch import Tokens, instances, tokenize
 
 
-class Verifier:
+class Verifier(Visitor):
+    """`holds(docnum, doc)`: whether a candidate document satisfies the whole tree."""
+
     def __init__(self, tree: Node, searcher: Any, fuzzy_terms: dict[int, list[str]] | None = None) -> None:
         self.tree = tree
         self.searcher = searcher
@@ -35,19 +38,25 @@ class Verifier:
 
     def holds(self, docnum: int, doc: Document) -> bool:
         self._tokens.clear()
-        return self._holds(self.tree, docnum, doc)
+        return self.visit(self.tree, docnum, doc)
 
-    def _holds(self, node: Node, docnum: int, doc: Document) -> bool:
-        if not needs_text(node):
+    def visit(self, node: Node, docnum: int, doc: Document) -> bool:
+        if not node.needs_text():
             return docnum in self._decided(node)
-        if isinstance(node, And):
-            return all(self._holds(item, docnum, doc) for item in node.items)
-        if isinstance(node, Or):
-            return any(self._holds(item, docnum, doc) for item in node.items)
-        if isinstance(node, Not):
-            return not self._holds(node.item, docnum, doc)
-        fieldname = node.field if isinstance(node, (Word, Phrase)) else _field_of(node)
-        return any(instances(node, self._text(doc, f), self.fuzzy_terms) for f in _fields(fieldname))
+        return super().visit(node, docnum, doc)
+
+    def visit_And(self, node: And, docnum: int, doc: Document) -> bool:
+        return all(self.visit(item, docnum, doc) for item in node.items)
+
+    def visit_Or(self, node: Or, docnum: int, doc: Document) -> bool:
+        return any(self.visit(item, docnum, doc) for item in node.items)
+
+    def visit_Not(self, node: Not, docnum: int, doc: Document) -> bool:
+        return not self.visit(node.item, docnum, doc)
+
+    def generic_visit(self, node: Node, docnum: int, doc: Document) -> bool:
+        """A node only the text decides (`w/s`, `w/p`, an exact form), in each field it searches."""
+        return any(instances(node, self._text(doc, f), self.fuzzy_terms) for f in node.fields())
 
     def _text(self, doc: Document, fieldname: str) -> Tokens:
         key = (doc.id, fieldname)
@@ -55,12 +64,3 @@ class Verifier:
             self._tokens[key] = tokenize(doc.title if fieldname == "title" else doc.body)
         return self._tokens[key]
 
-
-def _fields(fieldname: str | None) -> tuple[str, ...]:
-    return ("title", "body") if fieldname is None else (fieldname,)
-
-
-def _field_of(node: Near) -> str | None:
-    from .query import _near_field
-
-    return _near_field(node)

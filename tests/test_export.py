@@ -9,7 +9,9 @@ import json
 
 import pytest
 
+from corpus.store import Store
 from search import export as export_module
+from search import formats
 
 from .test_facets import SPECIAL_TITLES, build_corpus
 from .test_search_exact import _word
@@ -152,7 +154,7 @@ def test_bibtex_reads_back_with_bibtexparser(cli, corpus, tmp_path):
             assert fields["date"] == doc.date and fields["year"] == doc.date[:4]
         first = doc.authors[0].split()[-1] if doc.authors else doc.source.split()[0]
         year = doc.date[:4] if doc.date else "nd"
-        assert entry.key.startswith(export_module._ascii_word(first) + year)  # author-year-word
+        assert entry.key.startswith(formats._ascii_word(first) + year)  # author-year-word
     assert found == set(matching)
 
 
@@ -179,23 +181,36 @@ def test_special_characters_survive_every_format(cli, corpus, tmp_path):
 def test_citation_keys_are_unique():
     from corpus.document import Document
 
-    writer = export_module.BibtexWriter(None, ())
+    writer = formats.BibtexWriter(None, ())
     writer.begin()
     doc = Document(id="1", url="u", title="The Sanctions Question", body="b", authors=("Jane Smith",),
                    date="2019-02-03")
-    keys = [writer._unique(export_module.citation_key(doc)) for _ in range(30)]
+    keys = [writer._unique(formats.citation_key(doc)) for _ in range(30)]
     assert keys[:3] == ["smith2019sanctions", "smith2019sanctionsb", "smith2019sanctionsc"]
     assert len(set(keys)) == 30
 
 
 def test_streams_in_batches_and_is_not_capped(cli, corpus, tmp_path, monkeypatch):
     index, _docs, matching = corpus
-    monkeypatch.setattr(export_module, "BATCH", 3)
-    monkeypatch.setattr(export_module.stream, "__defaults__", (export_module.SILENT, 3, None))
+    reads: list[int] = []  # the documents asked of the store, read by read
+    get_many = Store.get_many
+
+    def counted(self, ids):
+        ids = list(ids)
+        reads.append(len(ids))
+        return get_many(self, ids)
+
+    monkeypatch.setattr(Store, "get_many", counted)
+    whole = tmp_path / "whole.jsonl"
+    export_module.export(index, QUERY, str(whole))
+    assert reads == [len(matching)] and len(matching) < export_module.BATCH  # one read at the default
+    reads.clear()
     target = tmp_path / "all.jsonl"
-    summary = _export(cli, index, "-o", target)
+    summary = export_module.export(index, QUERY, str(target), batch=3).to_json()
     assert summary["count"] == len(matching) > 10
     assert {json.loads(line)["id"] for line in target.read_text().splitlines()} == set(matching)
+    assert reads == [3] * (len(matching) // 3) + ([len(matching) % 3] if len(matching) % 3 else [])
+    assert target.read_text() == whole.read_text()  # the same file, however it was read
 
 
 def test_manifest_says_how_to_rerun_and_report_the_search(cli, corpus, tmp_path):
@@ -264,3 +279,35 @@ def test_a_missing_index_is_a_one_line_error(cli, tmp_path):
     result = cli("export", "--index", tmp_path / "nope", "-o", tmp_path / "x.csv", "x")
     assert result.exit_code == 1 and "no index" in result.stderr
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_kwic_csv_defuses_formulas_as_exports_do(cli, tmp_path):
+    from .conftest import make_page
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    hostile = '=HYPERLINK("http://x","y")'
+    (pages / "a.html").write_text(make_page(hostile, ["=cmd|' /C calc'!A0 sanctions were renewed in May.",
+                                                      "The sanctions regime has held for a decade."],
+                                            date="2019-03-04", url="https://apf.example/a"), encoding="utf-8")
+    index = tmp_path / "idx"
+    assert cli("index", "--index", index, pages).exit_code == 0
+    kwic = tmp_path / "kwic.csv"
+    result = cli("search", "--index", index, "--kwic-csv", kwic, "--context", "20", "sanctions")
+    assert result.exit_code == 0, result.stderr
+    assert "Wrote 2 KWIC lines from 1 documents" in result.stderr
+    exported = tmp_path / "hits.csv"
+    assert cli("export", "--index", index, "-o", exported, "sanctions").exit_code == 0
+    raw = kwic.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b"\r\n") == 3  # a BOM, one header row, two lines
+    with open(kwic, encoding="utf-8-sig", newline="") as handle:
+        lines = list(csv.DictReader(handle))
+    with open(exported, encoding="utf-8-sig", newline="") as handle:
+        (hit,) = list(csv.DictReader(handle))
+    assert hit["title"] == "'" + hostile  # export's guard
+    assert [line["title"] for line in lines] == [hit["title"]] * 2  # the same guard in KWIC files
+    assert lines[0]["left"].startswith("'=cmd|")  # every cell, context too
+    assert [line["match"] for line in lines] == ["sanctions"] * 2
+    assert lines[0]["date"] == "2019-03-04" and lines[1]["right"].startswith("regime")
+    to_stdout = cli("search", "--index", index, "--kwic-csv", "-", "--context", "20", "sanctions")
+    assert list(csv.DictReader(to_stdout.stdout.splitlines())) == lines

@@ -6,7 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from search.highlight import snippet, to_html, to_plain
-from search.query import match_spec, parse
+from search.query import parse
+from search.query.marks import match_spec
 
 BODY = ("Cambodia still carries the debt of Lon Nol. Critics call it the debt from the Lon Nol era, "
         "and say sanctions <script> would not help. Lon Nol himself left in 1975.")

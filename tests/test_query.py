@@ -113,7 +113,7 @@ def test_malformed_queries_say_what_and_where(query, message, column):
 
 
 def test_not_excluded_words_are_not_highlight_targets():
-    from search.query import match_spec
+    from search.query.marks import match_spec
 
     spec = match_spec(parse('"debt of Lon Nol" cambodia NOT china'))
     assert spec.phrases == [("debt", "of", "lon", "nol")]

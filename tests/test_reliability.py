@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 from corpus import Document
 from indexer.index import LOCK_FILE
 from indexer.ingest import ingest_documents
-from search import query as query_module
+from search.query import compile as query_compile
 from search.searcher import search
 
 from .conftest import ROOT, Cli, make_page
@@ -489,7 +489,7 @@ def test_a_wildcard_matching_thousands_of_words_is_capped_to_the_most_frequent(t
     assert time.monotonic() - started < 10 and result.exit_code == 0
     found = json.loads(result.stdout)
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
-    cap = query_module.MAX_EXPANSIONS
+    cap = query_compile.MAX_EXPANSIONS
     assert warnings == [f"warning: ab* matches 3,001 words in the body; only the {cap:,} most frequent are "
                         "searched"]
     assert found["total"] >= 10

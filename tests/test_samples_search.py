@@ -3,9 +3,12 @@ indexed, and the demo shows ranked, highlighted hits."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from indexer.ingest import ingest
+from search.demo import EXAMPLE_QUERIES
 from search.searcher import search
 
 from .conftest import SAMPLES
@@ -58,3 +61,22 @@ def test_demo_runs_and_shows_hits(cli, tmp_path):
     assert "20 added" in result.stdout
     assert "US-Cambodia Relations: New Momentum" in result.stdout
     assert "polsearch search" in result.stdout
+
+
+def test_demo_json_is_one_object_with_the_summary_and_each_search(cli, tmp_path):
+    index = tmp_path / "demo"
+    result = cli("demo", "--index", index, "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)  # the whole of stdout is one JSON document
+    assert set(data) == {"index", "indexed", "searches"} and data["index"] == str(index)
+    indexed = data["indexed"]
+    assert (indexed["added"], indexed["updated"], indexed["skipped"], indexed["failed"]) == (20, 0, 0, 0)
+    assert "Indexed into" in result.stderr and "$ polsearch" not in result.stdout
+    assert [(s["query"], s["options"]) for s in data["searches"]] == list(EXAMPLE_QUERIES)
+    for shown, (query, options) in zip(data["searches"], EXAMPLE_QUERIES):
+        alone = search(index, query, **options)  # the same search on its own finds the same
+        assert shown["total"] == alone.total > 0
+        assert [h["id"] for h in shown["hits"]] == [h.doc.id for h in alone.hits]
+        assert len(shown["hits"]) == min(alone.total, options["limit"])
+        assert set(shown["hits"][0]) == {"id", "url", "title", "date", "authors", "source", "score", "snippet",
+                                         "entities"}

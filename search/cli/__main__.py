@@ -1,0 +1,5 @@
+"""`python -m search.cli`: the `polsearch` command."""
+
+from . import main
+
+main()
