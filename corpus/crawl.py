@@ -26,7 +26,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, Sequence
+from typing import Any, Sequence
 from urllib.parse import urljoin, urlsplit
 
 from .archive import DEFAULT_WARC_SIZE, Archive
@@ -34,6 +34,7 @@ from .discover import MAX_XML_BYTES, discover
 from .errors import ScrapeError
 from .fetch import (HTML_TYPES, XML_TYPES, Exchange, FetchError, Fetcher, FetchSettings, host_of,
                     normalise_url, origin_of)
+from .progress import SILENT, Progress
 from .robots import RobotsRules
 
 log = logging.getLogger(__name__)
@@ -43,27 +44,6 @@ REDIRECTS = frozenset({301, 302, 303, 307, 308})
 # (its links are followed), a sitemap (from a sitemap index), a page (archived; its links are not).
 FOLLOWED_KINDS = frozenset({"seed", "listing", "sitemap"})
 _ROBOTS_REDIRECTS = 5
-
-
-class Progress(Protocol):
-    def start(self, phase: str, total: int | None) -> None: ...
-    def advance(self, n: int = 1) -> None: ...
-    def resize(self, total: int) -> None: ...
-    def finish(self) -> None: ...
-
-
-class _Silent:
-    def start(self, phase: str, total: int | None) -> None:
-        pass
-
-    def advance(self, n: int = 1) -> None:
-        pass
-
-    def resize(self, total: int) -> None:
-        pass
-
-    def finish(self) -> None:
-        pass
 
 
 @dataclass(frozen=True)
@@ -167,14 +147,13 @@ def check_seed(url: str) -> str:
 
 
 def scrape(archive_path: str | Path, seeds: Sequence[str], settings: ScrapeSettings = ScrapeSettings(),
-           *, progress: Progress | None = None) -> ScrapeReport:
+           *, progress: Progress = SILENT) -> ScrapeReport:
     """Collect from `seeds` into the archive folder at `archive_path` (created if needed)."""
     started = time.perf_counter()
     urls = [check_seed(s) for s in seeds]
     if not urls:
         raise ScrapeError("no seed URL given")
     report = ScrapeReport(archive=str(archive_path))
-    progress = progress or _Silent()
     with Archive.open(archive_path, warcinfo=settings.warcinfo, max_warc_size=settings.max_warc_size) as archive, \
             Fetcher(settings.fetch) as fetcher:
         crawl = _Crawl(archive, fetcher, settings, report, progress)

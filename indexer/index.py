@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Iterator
 
 from corpus.errors import StoreError
+from corpus.progress import SILENT, Progress
 from corpus.store import STORE_FILE, Store
 
 from .errors import IndexCorrupt, IndexLocked, IndexMissing, IndexWriteError
-from .progress import SILENT, Progress
 from .schema import SCHEMA_VERSION, build_schema, to_fields
 
 WHOOSH_DIR = "whoosh"

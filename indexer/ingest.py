@@ -33,10 +33,10 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from corpus.document import Document
 from corpus.errors import PageError, SkipPage, SourceError, StoreError
+from corpus.progress import SILENT, Progress
 from corpus.sources import RawContainer, RawPage, SourceProblem, check_paths, iter_sources
 
 from .index import IndexFolder, sync, writing
-from .progress import SILENT, Progress
 
 _STORE_BATCH = 100
 

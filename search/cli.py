@@ -151,7 +151,7 @@ class _Bar:
 
 
 def _progress():
-    from indexer.progress import Progress
+    from corpus.progress import Progress
 
     class ClickProgress(_Bar, Progress):
         pass

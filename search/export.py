@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import IO, Any, Iterator
 
 from corpus.document import Document
+from corpus.progress import SILENT, Progress
 from indexer.index import IndexFolder, open_reader
-from indexer.progress import SILENT, Progress
 
 from . import ranking
 from .errors import SearchError
