@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .errors import SkipPage
-from .fetch import charset_of
+from .decode import charset_of
 from .sources import RawContainer, RawPage, SourceProblem
 
 log = logging.getLogger(__name__)

@@ -410,7 +410,7 @@ def test_an_unreachable_site_is_a_one_line_error(cli, tmp_path):
 
 
 def test_a_locked_archive_names_the_writer(cli, site, tmp_path):
-    from corpus.archive import Archive
+    from corpus.collect.archive import Archive
 
     with Archive.open(tmp_path / "arch"):
         result = cli("scrape", site.url("/commentary/"), "--archive", tmp_path / "arch", *FAST)
