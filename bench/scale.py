@@ -171,7 +171,7 @@ def measure_queries(index: Path, conn: sqlite3.Connection | None, rounds: int) -
 
 def folder_bytes(path: Path) -> int:
     """The store and the search index in use (not a previous generation kept for searches still open)."""
-    from corpus.store import Store
+    from corpus.store.documents import Store
 
     with Store.open(path, readonly=True) as store:
         generation = store.get_state("index_generation")

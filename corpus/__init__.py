@@ -8,7 +8,7 @@ first use, so importing the package stays cheap.
 from typing import Any
 
 from .document import Document, Entity
-from .errors import CorpusError, PageError, SkipPage, SourceError, StoreError
+from .errors import CorpusError, InputError, PageError, SkipPage, StoreError
 
 
 def __getattr__(name: str) -> Any:
@@ -19,5 +19,5 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'corpus' has no attribute {name!r}")
 
 
-__all__ = ["normalise", "Document", "Entity", "CorpusError", "PageError", "SkipPage", "SourceError",
+__all__ = ["normalise", "Document", "Entity", "CorpusError", "InputError", "PageError", "SkipPage",
            "StoreError"]

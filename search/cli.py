@@ -200,14 +200,14 @@ def normalise_cmd(file: str, url: str | None, profile_dirs: tuple[str, ...], as_
       polsearch normalise --json page.html | jq .title
     """
     from corpus import normalise
-    from corpus.errors import SkipPage, SourceError
+    from corpus.errors import InputError, SkipPage
     from corpus.profiles import load_profiles
 
     profiles = load_profiles(profile_dirs)
     try:
         data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
     except OSError as exc:
-        raise SourceError(f"cannot read {file}: {exc.strerror}") from None
+        raise InputError(f"cannot read {file}: {exc.strerror}") from None
     path = None if file == "-" else Path(file).absolute()
     try:
         doc = normalise(data, url, fallback_key=path.name if path else "stdin",

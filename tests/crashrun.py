@@ -65,8 +65,8 @@ _original_connect = sqlite3.connect
 def install() -> None:
     sqlite3.connect = _connect
 
-    from corpus import store
     from corpus.collect import warcfile
+    from corpus.store import documents as store
     from whoosh.filedb import filestore, structfile
 
     put = store.Store.put

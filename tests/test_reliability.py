@@ -169,7 +169,7 @@ STORE_WRITER = """
 import sys, time
 from pathlib import Path
 from corpus import normalise
-from corpus.store import Store
+from corpus.store.documents import Store
 
 store = Store.open(Path(sys.argv[1]))
 with store.transaction():

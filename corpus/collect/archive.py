@@ -322,7 +322,7 @@ class Archive:
         """The content of a URL's last capture, read back from its WARC file (decoded), or None."""
         if not state.captured or state.warc_file is None or state.warc_offset is None:
             return None
-        from ..warc import read_payload
+        from ..inputs.warc import read_payload
 
         try:
             return read_payload(self.folder / state.warc_file, state.warc_offset, limit)

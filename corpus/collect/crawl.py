@@ -29,7 +29,8 @@ from ..errors import ScrapeError
 from ..progress import SILENT, Progress
 from .archive import Archive
 from .discover import MAX_XML_BYTES, discover
-from .fetch import HTML_TYPES, XML_TYPES, FetchError, Fetcher, host_of, normalise_url, origin_of
+from ..inputs.records import HTML_TYPES
+from .fetch import XML_TYPES, FetchError, Fetcher, host_of, normalise_url, origin_of
 from .robots import RobotsRules
 from .scope import Scope, check_seed, seed_prefix, site_of
 from .settings import ScrapeSettings

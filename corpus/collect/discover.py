@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urldefrag, urljoin, urlsplit
 
+from ..inputs.records import HTML_TYPES
+
 MAX_XML_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit for one uncompressed sitemap
 
 # Link texts that mean "the next page of this listing" (compared lowercased, without spaces at the ends).
@@ -71,7 +73,7 @@ def _looks_xml(head: bytes, content_type: str) -> bool:
 
 
 def _looks_html(head: bytes, content_type: str) -> bool:
-    if content_type in ("text/html", "application/xhtml+xml"):
+    if content_type in HTML_TYPES:
         return True
     lowered = head.lower()
     return any(marker in lowered for marker in (b"<html", b"<!doctype html", b"<head", b"<body", b"<a "))

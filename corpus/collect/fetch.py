@@ -27,12 +27,12 @@ import time
 from typing import Callable, Iterable
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from ..inputs.records import HTML_TYPES
 from .settings import FetchSettings
 from .wire import Exchange, Fetched, RecordingHTTPConnection, RecordingHTTPSConnection, StaleConnection
 
 log = logging.getLogger(__name__)
 
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # What a seed, sitemap or feed may be served as (besides HTML): XML of any flavour, or gzip (.xml.gz).
 XML_TYPES = frozenset({"text/xml", "application/xml", "application/rss+xml", "application/atom+xml",
                        "application/rdf+xml", "application/gzip", "application/x-gzip",

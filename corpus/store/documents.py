@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from ..document import Document
+from ..errors import StoreError
 from . import copies
-from .document import Document
-from .errors import StoreError
 
 STORE_FILE = "documents.sqlite"
 _SCHEMA = """
@@ -80,7 +80,9 @@ CREATE INDEX IF NOT EXISTS copy_bands_doc ON copy_bands(doc_id);
 
 
 @dataclass(frozen=True)
-class SourceState:
+class InputState:
+    """What incremental indexing remembers of one raw input (a file, a WARC record or a whole WARC file),
+    kept in the `sources` table (the name existing stores have)."""
     key: str
     size: int | None
     mtime_ns: int | None
@@ -203,21 +205,21 @@ class Store:
     def seq(self) -> int:
         return int(self.get_state("seq", "0"))
 
-    # -- sources -------------------------------------------------------------------------------------
-    def source(self, key: str) -> SourceState | None:
+    # -- raw inputs (the `sources` table) ------------------------------------------------------------
+    def input_state(self, key: str) -> InputState | None:
         row = self.conn.execute(
             "SELECT key, size, mtime_ns, raw_digest, doc_id, status, reason, label FROM sources WHERE key = ?",
             (key,)).fetchone()
-        return SourceState(*row) if row else None
+        return InputState(*row) if row else None
 
-    def sources_under(self, prefix: str) -> Iterator[SourceState]:
+    def input_states_under(self, prefix: str) -> Iterator[InputState]:
         """Every raw page whose key starts with `prefix` (the records of one WARC file), in key order."""
-        yield from (SourceState(*row) for row in self.conn.execute(
+        yield from (InputState(*row) for row in self.conn.execute(
             "SELECT key, size, mtime_ns, raw_digest, doc_id, status, reason, label FROM sources "
             "WHERE key >= ? AND key < ? ORDER BY key", (prefix, prefix + "\uffff")))
 
-    def set_source(self, key: str, *, size: int | None, mtime_ns: int | None, raw_digest: str,
-                   doc_id: str, status: str, reason: str = "", seen_at: str = "", label: str = "") -> None:
+    def set_input_state(self, key: str, *, size: int | None, mtime_ns: int | None, raw_digest: str,
+                        doc_id: str, status: str, reason: str = "", seen_at: str = "", label: str = "") -> None:
         self.conn.execute(
             "INSERT INTO sources(key, size, mtime_ns, raw_digest, doc_id, status, reason, seen_at, label) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET size = excluded.size, "
