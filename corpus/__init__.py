@@ -13,7 +13,7 @@ from .errors import CorpusError, InputError, PageError, SkipPage, StoreError
 
 def __getattr__(name: str) -> Any:
     if name == "normalise":
-        from .core import normalise
+        from .extract.pipeline import normalise
 
         return normalise
     raise AttributeError(f"module 'corpus' has no attribute {name!r}")

@@ -77,8 +77,8 @@ def _now() -> str:
 def _normalise_job(job: dict[str, Any]) -> tuple[str, Any]:
     """Run in a worker: one raw page to ("document", dict) / ("skipped", (kind, reason)) /
     ("failed", message). Never raises, so one bad page cannot take the pool down."""
-    from corpus.core import normalise
-    from corpus.profiles import load_profiles
+    from corpus.extract.pipeline import normalise
+    from corpus.extract.profiles import load_profiles
 
     try:
         doc = normalise(job["data"], job["url"], http_charset=job["http_charset"],

@@ -201,7 +201,7 @@ def normalise_cmd(file: str, url: str | None, profile_dirs: tuple[str, ...], as_
     """
     from corpus import normalise
     from corpus.errors import InputError, SkipPage
-    from corpus.profiles import load_profiles
+    from corpus.extract.profiles import load_profiles
 
     profiles = load_profiles(profile_dirs)
     try:
@@ -247,7 +247,7 @@ def index_cmd(index_path: str, sources: tuple[str, ...], jobs: int | None, force
     """
     from indexer.ingest import ingest
 
-    from corpus.profiles import load_profiles
+    from corpus.extract.profiles import load_profiles
 
     load_profiles(profile_dirs)  # a bad profile is reported now, not once per page
     report = ingest(index_path, sources, jobs=jobs, progress=_progress(), force=force,

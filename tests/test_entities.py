@@ -1,4 +1,4 @@
-"""The entity recogniser (`corpus.entities.find_entities`): what a researcher sees in the entity facet.
+"""The entity recogniser (`corpus.extract.entities.find_entities`): what a researcher sees in the entity facet.
 
 The paragraphs below were written for these tests; each one exercises a rule (titles, propagation of a
 surname, acronyms, head words, demonyms, sentence-initial words) the way commentaries use it.
@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus.document import ENTITY_TYPES, Entity
-from corpus.entities import find_entities
+from corpus.extract.entities import find_entities
 
 CAMBODIA = [
     "Prime Minister Hun Manet has kept the foreign policy he inherited from his father, Hun Sen, who "
@@ -316,7 +316,7 @@ class _Records(logging.Handler):
 @given(title=_TEXT, paragraphs=st.lists(_TEXT, max_size=4))
 def test_any_text_gives_typed_entities_taken_from_it(title: str, paragraphs: list[str]) -> None:
     handler = _Records()
-    logger = logging.getLogger("corpus.entities")
+    logger = logging.getLogger("corpus.extract.entities")
     logger.addHandler(handler)
     try:
         result = find_entities(title, paragraphs)

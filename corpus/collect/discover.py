@@ -131,7 +131,7 @@ def _from_xml(body: bytes, url: str) -> Links | None:
 def _from_html(body: bytes, url: str, charset: str | None) -> Links:
     import lxml.html
 
-    from ..decode import decode_html
+    from ..extract.decode import decode_html
     from ..errors import SkipPage
 
     try:

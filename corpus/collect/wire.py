@@ -19,7 +19,7 @@ import http.client
 import zlib
 from dataclasses import dataclass, field
 
-from ..decode import charset_of
+from ..extract.decode import charset_of
 
 
 @dataclass

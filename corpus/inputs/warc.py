@@ -25,7 +25,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterator
 
-from ..decode import charset_of
+from ..extract.decode import charset_of
 from ..errors import SkipPage
 from .records import HTML_TYPES, InputProblem, RawContainer, RawPage
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import codecs
 
-from .errors import SkipPage
+from ..errors import SkipPage
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import re
 
-from .extract import Candidate, choose, density, paragraphs_of, region, semantic, strip_chrome
+from .candidates import Candidate, choose, density, paragraphs_of, region, semantic, strip_chrome
 from .page import Page
 from .profiles import Profile
 
@@ -85,7 +85,7 @@ def _position(paragraph: str, page_key: str) -> int:
 def combine(base: Candidate, own: Candidate | None, page_key: str, title: str) -> Candidate:
     """`base` (trafilatura's) without pointer lines, with `own`'s long paragraphs that it missed filled in
     at their place in the page."""
-    from .extract import _is_noise
+    from .candidates import _is_noise
 
     title_folded = _key(title)
     title_at = page_key.find(title_folded) if title_folded else -1

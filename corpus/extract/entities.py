@@ -25,16 +25,14 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import re
 import unicodedata
 from collections.abc import Iterable
 
-from corpus.document import Entity
+from .. import data
+from ..document import Entity
 
 log = logging.getLogger(__name__)
-
-_DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 
 PER, ORG, LOC, MISC = "PER", "ORG", "LOC", "MISC"
 
@@ -89,7 +87,7 @@ class _Lexicon:
     """Everything read from `corpus/data/`, plus the patterns built from it."""
 
     def __init__(self) -> None:
-        sections = _read_sections("entities_lexicon.txt")
+        sections = data.sections("entities_lexicon.txt")
         self.gaz: dict[str, _Entry] = {}
         for filename, type_ in (
             ("entities_people.txt", PER),
@@ -97,7 +95,7 @@ class _Lexicon:
             ("entities_places.txt", LOC),
             ("entities_misc.txt", MISC),
         ):
-            for line in _read_lines(filename):
+            for line in data.lines(filename):
                 forms = [f.strip() for f in line.split("|") if f.strip()]
                 canon = (type_, forms[0])
                 for rank, form in enumerate(forms):
@@ -115,7 +113,7 @@ class _Lexicon:
                 self.longest_from[words[0]] = len(words)
             if entry.type == PER and self.longest_person_from.get(words[0], 0) < len(words):
                 self.longest_person_from[words[0]] = len(words)
-        self.given = frozenset(_read_lines("entities_given_names.txt"))
+        self.given = frozenset(data.lines("entities_given_names.txt"))
 
         def words(name: str) -> frozenset[str]:
             return frozenset(sections.get(name, ()))
@@ -184,25 +182,6 @@ class _Lexicon:
         self.word_re = re.compile(_WORD)
         self.appositive_re = re.compile(_APPOSITIVE)
         self.lowercase_word_re = re.compile("[a-z]{4}")
-
-
-def _read_lines(filename: str) -> Iterable[str]:
-    with open(os.path.join(_DATA_DIR, filename), encoding="utf-8") as f:
-        for line in f:
-            line = line.strip()
-            if line and not line.startswith("#"):
-                yield line
-
-
-def _read_sections(filename: str) -> dict[str, list[str]]:
-    sections: dict[str, list[str]] = {}
-    current: list[str] = []
-    for line in _read_lines(filename):
-        if line.startswith("[") and line.endswith("]"):
-            current = sections.setdefault(line[1:-1], [])
-        else:
-            current.append(line)
-    return sections
 
 
 def _build_run_regex(connectors: frozenset[str], hyphen_suffixes: frozenset[str],

@@ -1,6 +1,6 @@
 """Site profiles: per-site selectors for title, dates, authors, tags and body, kept as data.
 
-A profile is a TOML file (see `corpus/profiles/*.toml`, the profiles of the bundled sample sites, and
+A profile is a TOML file (see `corpus/data/profiles/*.toml`, the profiles of the bundled sample sites, and
 the README for writing one). It names the site, says which pages it applies to (`[match]`: URL hosts,
 or a CSS selector that only the site's pages match, for saved pages without a URL), and gives CSS
 selectors for the fields it knows (`[fields]`). A page that matches a profile gets those fields from
@@ -24,14 +24,15 @@ from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
-from .errors import CorpusError
+from .. import data
+from ..errors import CorpusError
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-BUILTIN = Path(__file__).resolve().parent / "profiles"
+BUILTIN = data.PROFILES
 ENV_VAR = "POLSEARCH_PROFILES"
 FIELDS = ("title", "date", "updated", "authors", "tags", "body", "remove", "source")
 

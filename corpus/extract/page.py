@@ -25,7 +25,7 @@ import lxml.etree
 import lxml.html
 from lxml.html import HtmlElement
 
-from .errors import SkipPage
+from ..errors import SkipPage
 
 # schema.org types that describe a commentary or article page.
 ARTICLE_TYPES = frozenset({

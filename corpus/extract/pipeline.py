@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from ..document import Document, canonical_url, make_id
+from ..errors import PageError, SkipPage
 from . import classify, metadata
-from .decode import decode_html
-from .document import Document, canonical_url, make_id
-from .errors import PageError, SkipPage
 from .body import extract_body
+from .decode import decode_html
 from .page import Page
 from .profiles import Profile, find_profile, load_profiles
 
