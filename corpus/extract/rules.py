@@ -1,6 +1,7 @@
 """Site knowledge as data: the meta names, element names and class/id patterns the extraction stages
-look for. The stages (`metadata.py`, `extract.py`, `classify.py`) hold the logic; this module holds what
-they look for, so adding a CMS's conventions is an edit here, not in the logic.
+look for. The stages (`title.py`, `dates.py`, `authors.py`, `tags.py`, `chrome.py`, `paragraphs.py`,
+`classify.py`, ...) hold the logic; this module holds what they look for, so adding a CMS's conventions
+is an edit here, not in the logic.
 """
 
 import re
@@ -45,6 +46,9 @@ BYLINE_LABEL = (r"(?:written\s+by|posted\s+by|by|von|vom|par|por|di|door|przez|a
                 r"ein\s+(?:artikel|beitrag)\s+von|redaktion\s*:|"
                 r"text|texto|texte|interview|erstellt\s+von|geschrieben\s+von|verfasst\s+von|"
                 r"a\s+cura\s+di|opinion\s+by|reporting\s+by)")
+# Containers of other articles (sidebars, teasers, widgets), matched anywhere in an ancestor's class or id:
+# the metadata stages read no field of this page inside them.
+SIDEBAR_MARKS = re.compile(r"sidebar|related|recommend|most-read|popular|widget|teaser", re.I)
 # Single words that bylines and author boxes hold that are not names.
 NOT_A_NAME = frozenset("""
     uncategorized uncategorised antworten reply name admin administrator autor author by von por par
