@@ -53,9 +53,10 @@ def main() -> None:
 
     t0 = time.perf_counter()
     from corpus.extract import entities
+    from corpus.extract.entities import lexicon
 
     t1 = time.perf_counter()
-    entities._lexicon()
+    lexicon.load_lexicon()
     t2 = time.perf_counter()
     docs = _documents(_test_paragraphs(), args.docs, args.words, seed=1)
     words = sum(len(t.split()) + sum(len(p.split()) for p in body) for t, body in docs)
