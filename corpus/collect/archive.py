@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from ..closing import Closing
 from ..errors import ArchiveError
 from .settings import DEFAULTS
 from .warcfile import PROFILE_IDENTICAL, PROFILE_NOT_MODIFIED, WarcFile, Written, file_name, sha1_digest
@@ -129,7 +130,7 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
-class Archive:
+class Archive(Closing):
     """Open with `Archive.open(folder, ...)`; use as a context manager."""
 
     def __init__(self, folder: Path, conn: sqlite3.Connection, lock_fd: int, warcinfo: dict[str, str],
@@ -168,12 +169,6 @@ class Archive:
             self._close_current()
         self.conn.close()
         os.close(self._lock_fd)
-
-    def __enter__(self) -> Archive:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- transactions ------------------------------------------------------------------------------------
     @contextmanager

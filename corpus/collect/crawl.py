@@ -102,21 +102,23 @@ def scrape(archive_path: str | Path, seeds: Sequence[str], settings: ScrapeSetti
     return report
 
 
+@dataclass(eq=False)
 class _Crawl:
-    def __init__(self, archive: Archive, fetcher: Fetcher, settings: ScrapeSettings, report: ScrapeReport,
-                 progress: Progress) -> None:
-        self.archive = archive
-        self.fetcher = fetcher
-        self.settings = settings
-        self.report = report
-        self.progress = progress
-        self.crawl = 0
-        self.scope = Scope([], settings.include, settings.exclude)
-        self.queues: dict[str, deque[tuple[str, str, int, int]]] = {}
-        self.robots: dict[str, RobotsRules] = {}
-        self.listing_digests: set[str] = set()
-        self.requests = 0  # for --max-pages
-        self.known = 0     # URLs in the crawl's queue, done or not: the progress bar's length
+    """One run of the loop: what it writes to and fetches with, its per-host queues, what it learnt."""
+    archive: Archive
+    fetcher: Fetcher
+    settings: ScrapeSettings
+    report: ScrapeReport
+    progress: Progress
+    crawl: int = 0
+    queues: dict[str, deque[tuple[str, str, int, int]]] = field(default_factory=dict)
+    robots: dict[str, RobotsRules] = field(default_factory=dict)
+    listing_digests: set[str] = field(default_factory=set)
+    requests: int = 0  # for --max-pages
+    known: int = 0     # URLs in the crawl's queue, done or not: the progress bar's length
+
+    def __post_init__(self) -> None:
+        self.scope = Scope([], self.settings.include, self.settings.exclude)
 
     # -- setting up ------------------------------------------------------------------------------------
     def begin(self, urls: list[str]) -> None:

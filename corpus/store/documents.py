@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from ..closing import Closing
 from ..document import Document
 from ..errors import StoreError
 from . import copies
@@ -134,7 +135,7 @@ def _unpack(blob: bytes) -> Document:
     return Document.from_json(zlib.decompress(blob))
 
 
-class Store:
+class Store(Closing):
     """Open with `Store.open(folder, create=...)`; use as a context manager."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path, readonly: bool) -> None:
@@ -164,12 +165,6 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
