@@ -9,7 +9,7 @@
   says `<meta name="robots" content="nofollow">`.
 XML is parsed without DTDs, entity expansion or network access. Links come back absolute, without
 fragments, http(s) only; deciding which are in scope is the crawler's job. The words and markup that
-mark pagination are data, below.
+mark pagination are data: the link texts in `corpus/data/words.txt`, the markup patterns below.
 """
 
 from __future__ import annotations
@@ -18,17 +18,13 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urldefrag, urljoin, urlsplit
 
+from .. import data
 from ..inputs.records import HTML_TYPES
 
 MAX_XML_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit for one uncompressed sitemap
 
 # Link texts that mean "the next page of this listing" (compared lowercased, without spaces at the ends).
-NEXT_TEXTS = frozenset({
-    "next", "next page", "next »", "next ›", "next →", "next >", "»", "›", "→", ">", ">>", "older",
-    "older posts", "older entries", "older articles", "more", "more articles", "load more", "show more",
-    "previous", "prev", "« previous", "‹ previous", "newer", "newer posts", "last", "last »", "first",
-    "suivant", "suivante", "weiter", "nächste", "siguiente", "successivo", "volgende",
-})
+NEXT_TEXTS = frozenset(data.sections("words.txt")["next_page_texts"])
 # Class or id of an element around pagination links.
 PAGER_MARKUP = re.compile(r"pagination|pager|page-numbers|page-nav|pagenav|nav-links|paging|page-link",
                           re.IGNORECASE)

@@ -10,15 +10,22 @@ Files:
 
 Word-list files are plain UTF-8: a line `[name]` starts a section, every other line that is not blank
 and does not start with `#` is one entry. `lines(name)` and `sections(name)` read a file once per
-process (cached); the modules that use a list build their sets and patterns from it once, too.
+process (cached), and `table(name)` a TOML file; the modules that use a list build their sets and
+patterns from it once, when they are first imported (which is when the first page is normalised).
 """
 
 from __future__ import annotations
 
 import functools
+import sys
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
+from typing import Any, Mapping
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 FOLDER = Path(__file__).resolve().parent
 PROFILES = FOLDER / "profiles"
@@ -44,3 +51,10 @@ def sections(filename: str) -> Mapping[str, tuple[str, ...]]:
         else:
             current.append(line)
     return MappingProxyType({name: tuple(entries) for name, entries in found.items()})
+
+
+@functools.cache
+def table(filename: str) -> Mapping[str, Any]:
+    """A TOML file of this folder, read once."""
+    with open(FOLDER / filename, "rb") as f:
+        return MappingProxyType(tomllib.load(f))

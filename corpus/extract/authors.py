@@ -62,7 +62,7 @@ def _plausible_name(name: str) -> bool:
         return False
     if len(words) == 1 and words[0].lower() in rules.NOT_A_NAME:
         return False
-    capitalised = sum(1 for w in words if w[:1].isupper() or w.lower() in ("de", "van", "von", "al", "bin", "da", "di", "le", "la", "der"))
+    capitalised = sum(1 for w in words if w[:1].isupper() or w.lower() in rules.NAME_PARTICLES)
     return capitalised == len(words)
 
 

@@ -24,26 +24,13 @@ import datetime as dt
 import math
 import re
 
+from .. import data
 from . import rules
 from .page import NOT_FOUND, Found, Page, header_lines, inside_chrome, ld_text, text_of
 
-# Month names (full and common abbreviations) in English, German, French, Spanish, Italian, Portuguese,
-# Dutch and Polish (genitive forms, as dates write them), by month number.
+# Month names in the main languages of European sites (`corpus/data/words.txt`), by month number.
 MONTH_NAMES: dict[str, int] = {}
-for _number, _names in enumerate((
-    "january jan januar jänner janvier janv enero ene gennaio gen janeiro januari stycznia sty",
-    "february feb februar février févr fevrier febrero febbraio fevereiro fev februari lutego lut",
-    "march mar märz maerz mars marzo março marco maart marca",
-    "april apr avril abril aprile kwietnia kwi",
-    "may mai mayo maggio maio mei maja",
-    "june jun juni juin junio giugno junho czerwca cze",
-    "july jul juli juillet juil julio luglio lug julho lipca lip",
-    "august aug août aout agosto ago augustus sierpnia sie",
-    "september sep sept septembre septiembre settembre set setembro wrzesnia września wrz",
-    "october oct oktober octobre octubre ottobre ott outubro out okt października pazdziernika paź",
-    "november nov novembre noviembre novembro listopada lis",
-    "december dec dezember décembre decembre déc diciembre dic dicembre dezembro dez grudnia gru",
-), start=1):
+for _number, _names in enumerate(data.sections("words.txt")["months"], start=1):
     for _name in _names.split():
         MONTH_NAMES.setdefault(_name, _number)
 _MONTHS = "(?:" + "|".join(sorted((re.escape(m) for m in MONTH_NAMES), key=len, reverse=True)) + r")\.?"
@@ -212,18 +199,13 @@ def _time_elements(page: Page) -> tuple[dt.date | None, bool]:
     return None, False
 
 
-# Elements whose class or id says they hold a date ("date", "post-date", "news-date", "datum", "fecha").
-_DATE_CLASS = re.compile(r"(?:^|[\s_-])(?:date|dateline|datum|fecha|pubdate|published|posted-on)(?:$|[\s_-])",
-                         re.I)
-
-
 def _date_element(page: Page) -> dt.date | None:
     """The date shown in the first element marked as a date by its class or id (a dateline a template
     prints, `<span class="date">27.01.2022</span>`), outside page chrome: its own short text must be
     little more than the date."""
     for el in page.tree.xpath("//body//*[@class or @id]"):
         marks = f"{el.get('class') or ''} {el.get('id') or ''}"
-        if not _DATE_CLASS.search(marks) or el.tag in ("script", "style", "body", "html"):
+        if not rules.DATE_MARKS.search(marks) or el.tag in ("script", "style", "body", "html"):
             continue
         text = " ".join(text_of(el).split())
         if not text or len(text) > 60 or inside_chrome(el):
@@ -252,15 +234,10 @@ def _meta_date(page: Page, names: tuple[str, ...]) -> Found:
     return NOT_FOUND
 
 
-# How far each kind of evidence for the publication date is to be trusted: about the share of pages on
-# which it gave the right day, where it gave one, on extraction-dev. Votes weigh log(p / (1 - p)). The
-# dateline a reader sees under the headline outranks what the page's metadata says when they disagree
-# (metadata is often the first version's or the CMS's time, in another time zone).
-DATE_EVIDENCE = {
-    "url": 0.94, "text:near-headline": 0.97, "text:date-element": 0.92, "text:published-line": 0.95, "meta:published": 0.89,
-    "jsonld:datePublished": 0.87, "time": 0.87, "time:shown": 0.93, "htmldate": 0.87,
-    "jsonld:dateModified": 0.70, "text:updated-line": 0.67, "meta:modified": 0.66,
-}
+# How far each kind of evidence for the publication date is to be trusted (`corpus/data/date_evidence.toml`):
+# about the share of pages on which it gave the right day, where it gave one, on extraction-dev. Votes weigh
+# log(p / (1 - p)).
+DATE_EVIDENCE: dict[str, float] = dict(data.table("date_evidence.toml"))
 
 
 def _htmldate(page: Page) -> dt.date | None:

@@ -6,21 +6,13 @@ from __future__ import annotations
 
 import re
 
+from .. import data
 from . import rules
 from .page import NOT_FOUND, Found, Page
 
 
-_STOPWORDS = {
-    "en": "the of and to in is that for it as with on was be by this are",
-    "de": "der die und in den von zu das mit sich des auf für ist im nicht",
-    "fr": "le la les de des et est en que un une du dans pour pas",
-    "es": "el la de que y en los del se las por un una para con",
-    "it": "il di che la e per un in del della non una sono le",
-    "pt": "o de que e do da em um para com não uma os no se",
-    "nl": "de het een en van in is dat op te zijn met voor niet",
-    "pl": "i w na z się nie do to że jest o jak po co",
-}
-_STOPSETS = {lang: set(words.split()) for lang, words in _STOPWORDS.items()}
+# The commonest words of each language (`corpus/data/words.txt`); ties go to the language listed first.
+_STOPSETS = {lang: set(words) for lang, *words in (line.split() for line in data.sections("words.txt")["stopwords"])}
 
 
 def language(page: Page, body: str) -> Found:

@@ -19,7 +19,6 @@ folders), `find_profile()` (the profile a page matches), `select()` (CSS on the 
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -29,15 +28,11 @@ from urllib.parse import urlsplit
 from lxml.html import HtmlElement
 
 from .. import data
+from ..data import tomllib
 from ..errors import CorpusError
 from .authors import clean_author_names
 from .dates import iso, page_date, text_date
 from .page import NOT_FOUND, Found, Page, dedupe, text_of
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 BUILTIN = data.PROFILES
 ENV_VAR = "POLSEARCH_PROFILES"
