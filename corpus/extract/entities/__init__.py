@@ -8,7 +8,8 @@ polsearch (`corpus/data/entities_*.txt`) and are loaded once per process, on fir
   process, and `Words`, what a word is in this document;
 - `scan.py`: runs of capitalised words found and cut into segments that may each be one name;
 - `classify.py`: each segment typed by the gazetteers, head words ("... Ministry", "Gulf of ..."), a title
-  before a name ("Foreign Minister Wang Yi"), a given name or its context, else kept as unsure;
+  before a name ("Foreign Minister Wang Yi") or a given name, else kept as unsure with the cue its
+  context gives (`context.py`);
 - `resolve.py`: unsure mentions settled against the whole document (a bare surname is the person already
   named in full, an acronym defined in parentheses is its expansion), the spellings of one entity merged
   under the fullest one, Title-Cased headlines matched only against what is already known;

@@ -1,18 +1,16 @@
 """Typing the names the scanner finds: a person, an organisation, a place, another name, or unsure.
 
-Moving parts:
-- `Classifier.classify(segment, i, j)`: tokens i..j of a run are typed by the gazetteers, then by the
-  rules in turn: a known person inside a longer run ("Cambodian Prime Minister Hun Manet"), a place
-  before a body ("US Senate"), a title before a name ("Foreign Minister Wang Yi", `by_title`), a first
-  word ("Ministry of ...", "Gulf of ...", `by_start`), a head word ("... River", "... Treaty",
-  `by_head`), a hyphenated compound ("US-Cambodia"), a given name; what is left is kept as an unsure
-  mention (`add_unsure`) with the cue its context gives;
-- `context_cue()`: what the words around a name say of it: a role before it ("minister Hun Sen"),
-  "said" after it, an appositive ("Kem Sokha, the opposition leader"), a preposition of place.
+`Classifier.classify(segment, i, j)`: tokens i..j of a run are typed by the gazetteers, then by the
+rules in turn: a known person inside a longer run ("Cambodian Prime Minister Hun Manet"), a place
+before a body ("US Senate"), a title before a name ("Foreign Minister Wang Yi", `by_title`), a first
+word ("Ministry of ...", "Gulf of ...", `by_start`), a head word ("... River", "... Treaty",
+`by_head`), a hyphenated compound ("US-Cambodia"), a given name; what is left is kept as an unsure
+mention (`add_unsure`) with the cue its context gives (`context.py`).
 """
 
 from __future__ import annotations
 
+from .context import context_cue
 from .lexicon import LOC, MISC, ORG, PER, RULE, Entry, Lexicon, Words, is_acronym
 from .mentions import Mentions, Segment
 
@@ -369,94 +367,3 @@ class Classifier:
             cue = context_cue(self.lex, s.text, a, b, single=j - i == 1,
                                acronym=j - i == 1 and is_acronym(s.toks[i]), left=left, right=right)
         self.mentions.add(s, i, j, None, 0, None, 0, cue)
-
-
-def context_cue(lex: Lexicon, text: str, a: int, b: int, single: bool, acronym: bool,
-                 left: bool, right: bool) -> str | None:
-    """PER, ORG or LOC when the words around text[a:b] say so; "loc-prep" for a weak hint of a place.
-    `left`/`right` say whether the word on that side is outside the name; where it is more capitalised
-    words of the same run, that side says nothing."""
-    prev = _prev_word(text, a) if left else ""
-    possessive = right and (text.startswith(("'s", "’s"), b) or text.startswith(("' ", "’ "), b))
-    after = b + 2 if possessive and text[b + 1:b + 2] in "sS" else b
-    nxt, sep = _next_word(text, after) if right else ("", "")
-    if prev in lex.roles or left and _prev_two(text, a) in lex.role_phrases:
-        return PER
-    if acronym:
-        # "the CPP said", "the CNRP." but not "the HPV vaccine": an acronym used as an adjective is a term.
-        if prev == "the" and b - a >= 3 and (sep not in (" ", "") or nxt in lex.acronym_verbs or possessive):
-            return ORG
-        return None
-    if not possessive and sep == " ":
-        if nxt in lex.loc_nouns:
-            return LOC
-        if nxt in lex.org_nouns:
-            return ORG
-        if not single and nxt in lex.speech:
-            return PER
-    if not possessive and sep == ",":
-        chunk = text[after:after + 90]
-        m = lex.appositive_re.match(chunk)
-        if m:
-            words = [w.lower().rstrip("'’s") if w.endswith(("'s", "’s")) else w.lower()
-                     for w in lex.word_re.findall(m.group(1))]
-            if words and words[0] in ("who", "whose"):
-                return PER
-            if words and (words[0] in lex.appositive_starts or words[0].endswith(("'", "’"))):
-                # The head of the appositive noun phrase: its last word before "of", "in", "who", ...
-                phrase = []
-                for w in words[1:8]:
-                    if w in lex.appositive_stops:
-                        break
-                    phrase.append(w)
-                head = phrase[-1] if phrase else ""
-                if head in lex.roles:
-                    return PER
-                if head in lex.loc_appositive:
-                    return LOC
-                if head in lex.org_appositive:
-                    return ORG
-    if right and not possessive:
-        if prev in lex.loc_preps:
-            return LOC
-        if prev in ("in", "at"):
-            return "loc-prep"
-    return None
-
-
-def _prev_word(text: str, a: int) -> str:
-    i = a - 1
-    while i >= 0 and text[i] == " ":
-        i -= 1
-    end = i + 1
-    while i >= 0 and (text[i].isalpha() or text[i] in "-'’."):
-        i -= 1
-    return text[i + 1:end].lower().rstrip(".")
-
-
-def _prev_two(text: str, a: int) -> str:
-    first = _prev_word(text, a)
-    if not first:
-        return ""
-    i = a - 1
-    while i >= 0 and text[i] == " ":
-        i -= 1
-    i -= len(first)
-    second = _prev_word(text, i + 1)
-    return f"{second} {first}"
-
-
-def _next_word(text: str, b: int) -> tuple[str, str]:
-    """The word after position `b`, and what separates it ("" if nothing)."""
-    if b >= len(text):
-        return "", ""
-    sep = text[b]
-    if sep not in " ,":
-        return "", sep
-    i = b + 1
-    while i < len(text) and text[i] == " ":
-        i += 1
-    j = i
-    while j < len(text) and (text[j].isalpha() or text[j] in "-'’"):
-        j += 1
-    return text[i:j].lower(), sep
