@@ -57,7 +57,7 @@ def _looks_html(path: Path) -> bool:
 
 
 def check_paths(paths: Sequence[str | Path]) -> list[Path]:
-    """The named sources as paths; `InputError` for the first that does not exist."""
+    """The named inputs as paths; `InputError` for the first that does not exist."""
     result = []
     for raw in paths:
         path = Path(raw)

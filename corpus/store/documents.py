@@ -5,9 +5,10 @@ Tables:
   statistics; `seq` is a store-wide counter bumped on every change, which is how the search index knows
   what it has not seen yet;
 - `versions`: earlier versions of changed documents (a changed page keeps what it said before);
-- `sources`: what incremental indexing needs per raw page (file path or WARC record): size, mtime and raw
-  digest as last seen, the document it gave, or why it was skipped; and per WARC file (status
-  `container`), the size and mtime it had when all its records were indexed;
+- `sources`: what incremental indexing needs per raw input (file path or WARC record): size, mtime and
+  raw digest as last seen, the document it gave, or why it was skipped; and per WARC file (status
+  `container`), the size and mtime it had when all its records were indexed. The code calls these
+  input states (`InputState`); the table keeps the name existing stores have;
 - `state`: small key/value facts (the index generation in use and the `seq` it has reached);
 - `copies` and `copy_bands`: each document's copy group and fingerprint (`copies.py`): republished or
   lightly edited copies share a group, named after its first document.
@@ -97,7 +98,7 @@ class InputState:
 def _migrate(conn: sqlite3.Connection) -> None:
     """Bring a store made by an earlier version up to this schema."""
     columns = {row[1] for row in conn.execute("PRAGMA table_info(sources)")}
-    if "label" not in columns:  # added with WARC sources: how messages name a record
+    if "label" not in columns:  # added with WARC inputs: how messages name a record
         conn.execute("ALTER TABLE sources ADD COLUMN label TEXT NOT NULL DEFAULT ''")
 
 
