@@ -1,4 +1,4 @@
-"""How fast is `corpus.entities.find_entities`? Prints milliseconds per 1,000-word document.
+"""How fast is `corpus.extract.entities.find_entities`? Prints milliseconds per 1,000-word document.
 
 Run from the repository: `python bench/entities_speed.py [--docs N] [--words N]`. The documents are
 assembled from the paragraphs of `tests/test_entities.py` in a seeded random order, so every run reads the
@@ -52,10 +52,11 @@ def main() -> None:
     args = parser.parse_args()
 
     t0 = time.perf_counter()
-    from corpus import entities
+    from corpus.extract import entities
+    from corpus.extract.entities import lexicon
 
     t1 = time.perf_counter()
-    entities._lexicon()
+    lexicon.load_lexicon()
     t2 = time.perf_counter()
     docs = _documents(_test_paragraphs(), args.docs, args.words, seed=1)
     words = sum(len(t.split()) + sum(len(p.split()) for p in body) for t, body in docs)
@@ -71,7 +72,7 @@ def main() -> None:
     per_doc_ms = statistics.median(rounds) / len(docs) * 1000
     per_1000_words_ms = statistics.median(rounds) / words * 1000 * 1000
     best_1000_words_ms = min(rounds) / words * 1000 * 1000
-    print(f"import corpus.entities: {(t1 - t0) * 1000:.1f} ms (first import in this process)")
+    print(f"import corpus.extract.entities: {(t1 - t0) * 1000:.1f} ms (first import in this process)")
     print(f"load data on first use: {(t2 - t1) * 1000:.1f} ms")
     print(f"{len(docs)} documents, {words / len(docs):.0f} words each, "
           f"{found / args.rounds / len(docs):.1f} entities each")

@@ -65,7 +65,7 @@ def _synthetic() -> Iterator[dict]:
     from bs4 import BeautifulSoup
 
     sentences = []
-    for page in sorted((ROOT / "corpus" / "samples").glob("*.html")):
+    for page in sorted((ROOT / "corpus" / "data" / "samples").glob("*.html")):
         soup = BeautifulSoup(page.read_bytes(), "lxml")
         for p in soup.find_all("p"):
             sentences.extend(s.strip() + "." for s in p.get_text(" ").split(". ") if len(s) > 40)

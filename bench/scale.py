@@ -3,7 +3,7 @@
 An index of N documents is built straight from texts (no HTML: this measures the index, not the
 normaliser): the White House and UN texts of `../shared/data` (or the synthetic generator without them),
 and past their number, documents made of the first half of one text and the second half of another
-(not copies of either), with the entities `corpus.entities` finds in them. The same documents go
+(not copies of either), with the entities `corpus.extract.entities` finds in them. The same documents go
 into an SQLite FTS5 table (porter stemmer, title and body, a date column), which is what a user would
 pick instead. Then every query kind runs through `search.searcher.search()` (the `polsearch search`
 path: exact total, top 10 with highlighted snippets) and its FTS5 translation (count, top 10 by bm25
@@ -61,7 +61,7 @@ class Texts:
 
     def __init__(self, source: str, count: int) -> None:
         from bench.pages import iter_texts
-        from corpus.entities import find_entities
+        from corpus.extract.entities import find_entities
 
         usable = (r for name in (("wh", "un") if source == "mixed" else ("synthetic",))
                   for r in iter_texts(name) if sum(len(p) for p in r["paragraphs"]) >= 200)
@@ -171,7 +171,7 @@ def measure_queries(index: Path, conn: sqlite3.Connection | None, rounds: int) -
 
 def folder_bytes(path: Path) -> int:
     """The store and the search index in use (not a previous generation kept for searches still open)."""
-    from corpus.store import Store
+    from corpus.store.documents import Store
 
     with Store.open(path, readonly=True) as store:
         generation = store.get_state("index_generation")

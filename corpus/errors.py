@@ -3,7 +3,7 @@
 - `SkipPage`: the page is readable but is not a commentary (a listing, an error or bot-check page,
   not HTML at all, no text): it is *skipped* with a reason, which is not a failure.
 - `PageError`: the page could not be read or parsed: a *failure*, reported and skipped.
-- `SourceError`: a source the user named (file, folder) is missing or unreadable.
+- `InputError`: an input the user named (file, folder) is missing or unreadable.
 - `StoreError`: the document store is missing, corrupt or not writable.
 - `ScrapeError` (and `ArchiveError`): a scrape that cannot start or go on (a bad seed, a locked or
   unwritable archive folder).
@@ -27,8 +27,8 @@ class PageError(CorpusError):
     """A page that cannot be read or parsed."""
 
 
-class SourceError(CorpusError):
-    """A named source that does not exist or cannot be read."""
+class InputError(CorpusError):
+    """A named input (file, folder) that does not exist or cannot be read."""
 
 
 class StoreError(CorpusError):

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 
+from corpus.progress import SILENT, Progress
+
 from .errors import IndexCorrupt, IndexerError, IndexLocked, IndexMissing
 from .index import IndexFolder, SyncReport, open_reader, rebuild, sync, writing
-from .progress import SILENT, Progress
 
 
 def reindex(index_path: str | os.PathLike[str], progress: Progress = SILENT, procs: int = 1) -> SyncReport:
@@ -22,5 +23,5 @@ def reindex(index_path: str | os.PathLike[str], progress: Progress = SILENT, pro
         return rebuild(folder, store, progress, procs)
 
 
-__all__ = ["IndexFolder", "SyncReport", "open_reader", "rebuild", "sync", "writing", "reindex", "Progress",
-           "SILENT", "IndexerError", "IndexMissing", "IndexLocked", "IndexCorrupt"]
+__all__ = ["IndexFolder", "SyncReport", "open_reader", "rebuild", "sync", "writing", "reindex", "IndexerError",
+           "IndexMissing", "IndexLocked", "IndexCorrupt"]

@@ -1,7 +1,7 @@
 """An index folder: the document store, the Whoosh index derived from it, and the writer lock.
 
 Layout of `--index DIR`:
-- `documents.sqlite`: the document store (`corpus.store`), the source of truth;
+- `documents.sqlite`: the document store (`corpus.store.documents`), the source of truth;
 - `whoosh/<generation>/`: the Whoosh index. The store's `state` table names the generation in use and the
   store `seq` it has reached, in one transaction, so a reader always opens a complete index and a
   rebuild is swapped in atomically;
@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Iterator
 
 from corpus.errors import StoreError
-from corpus.store import STORE_FILE, Store
+from corpus.progress import SILENT, Progress
+from corpus.store.documents import STORE_FILE, Store
 
 from .errors import IndexCorrupt, IndexLocked, IndexMissing, IndexWriteError
-from .progress import SILENT, Progress
 from .schema import SCHEMA_VERSION, build_schema, to_fields
 
 WHOOSH_DIR = "whoosh"

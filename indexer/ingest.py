@@ -1,7 +1,7 @@
 """Ingest: raw pages in, stored documents and an up-to-date search index out.
 
 `ingest()` runs the pipeline of `polsearch index`:
-1. list the sources (`corpus.sources`), without reading them: HTML files, and WARC files as containers;
+1. list the inputs (`corpus.inputs`), without reading them: HTML files, and WARC files as containers;
 2. for each raw page, decide from the store whether it needs work: the same size and mtime as last time
    means unchanged without reading; the same raw digest means unchanged without parsing. A WARC file
    whose size and mtime are those it had when all its records were indexed is not opened at all (its
@@ -32,11 +32,12 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from corpus.document import Document
-from corpus.errors import PageError, SkipPage, SourceError, StoreError
-from corpus.sources import RawContainer, RawPage, SourceProblem, check_paths, iter_sources
+from corpus.errors import InputError, PageError, SkipPage, StoreError
+from corpus.progress import SILENT, Progress
+from corpus.inputs.files import check_paths, iter_inputs
+from corpus.inputs.records import InputProblem, RawContainer, RawPage
 
 from .index import IndexFolder, sync, writing
-from .progress import SILENT, Progress
 
 _STORE_BATCH = 100
 
@@ -76,8 +77,8 @@ def _now() -> str:
 def _normalise_job(job: dict[str, Any]) -> tuple[str, Any]:
     """Run in a worker: one raw page to ("document", dict) / ("skipped", (kind, reason)) /
     ("failed", message). Never raises, so one bad page cannot take the pool down."""
-    from corpus.core import normalise
-    from corpus.profiles import load_profiles
+    from corpus.extract.pipeline import normalise
+    from corpus.extract.profiles import load_profiles
 
     try:
         doc = normalise(job["data"], job["url"], http_charset=job["http_charset"],
@@ -152,40 +153,40 @@ class _Runner:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _count_sources(paths: Sequence[Path], follow_symlinks: bool) -> int | None:
+def _count_inputs(paths: Sequence[Path], follow_symlinks: bool) -> int | None:
     try:
-        return sum(1 for item in iter_sources(paths, follow_symlinks=follow_symlinks)
+        return sum(1 for item in iter_inputs(paths, follow_symlinks=follow_symlinks)
                    if isinstance(item, (RawPage, RawContainer)))
-    except SourceError:
+    except InputError:
         return None
 
 
-def ingest(index_path: str | os.PathLike[str], sources: Sequence[str | os.PathLike[str]], *,
+def ingest(index_path: str | os.PathLike[str], inputs: Sequence[str | os.PathLike[str]], *,
            jobs: int | None = None, progress: Progress = SILENT, follow_symlinks: bool = False,
            force: bool = False, profile_dirs: Sequence[str] = ()) -> IngestReport:
-    """Index `sources` (HTML files and folders, WARC files, `scrape` archive folders) into the index
+    """Index `inputs` (HTML files and folders, WARC files, `scrape` archive folders) into the index
     folder at `index_path`, creating it if needed. `force` re-parses every page even when unchanged
     (after an extractor upgrade or a new site profile); `profile_dirs` are folders of site profiles to
     use besides the built-in ones."""
     started = time.perf_counter()
-    paths = check_paths([Path(s) for s in sources])
+    paths = check_paths([Path(s) for s in inputs])
     folder = IndexFolder(index_path)
     folder.create()
     jobs = jobs or os.cpu_count() or 1
     report = IngestReport()
     with writing(folder), folder.open_store(create=True) as store:
-        progress.start("reading", _count_sources(paths, follow_symlinks))
+        progress.start("reading", _count_inputs(paths, follow_symlinks))
         runner = _Runner(jobs, tuple(str(d) for d in profile_dirs))
         batch = 0
         containers: list[tuple[RawContainer, set[str]]] = []
         try:
             with _keeping_done(store):
                 store.conn.execute("BEGIN IMMEDIATE")
-                for item in iter_sources(paths, follow_symlinks=follow_symlinks):
+                for item in iter_inputs(paths, follow_symlinks=follow_symlinks):
                     pages = _container_pages(item, store, report, force, containers) \
                         if isinstance(item, RawContainer) else (item,)
                     for page in pages:
-                        for pending, result in _handle_source(page, store, report, runner, force):
+                        for pending, result in _handle_input(page, store, report, runner, force):
                             _record(pending, result, store, report)
                             batch += 1
                         if batch >= _STORE_BATCH:
@@ -274,19 +275,19 @@ def _sync(folder: IndexFolder, store, progress: Progress, procs: int = 1) -> int
 
 
 def _container_pages(container: RawContainer, store, report: IngestReport, force: bool,
-                     containers: list[tuple[RawContainer, set[str]]]) -> Iterator[RawPage | SourceProblem]:
+                     containers: list[tuple[RawContainer, set[str]]]) -> Iterator[RawPage | InputProblem]:
     """The pages of a WARC file to handle, or none when the file is as it was when all its records
     were indexed: then their outcomes are reported from the store, and the file is not opened."""
-    state = store.source(container.key)
+    state = store.input_state(container.key)
     if (not force and state is not None and state.status == "container" and state.size == container.size
             and state.mtime_ns == container.mtime_ns):
-        for record in store.sources_under(container.page_prefix):
+        for record in store.input_states_under(container.page_prefix):
             _unchanged(record, record.label or record.key, report)
         return
     seen: set[str] = set()
     clean = True
     for item in container.pages():
-        if isinstance(item, SourceProblem):
+        if isinstance(item, InputProblem):
             clean = False
         else:
             seen.add(item.key)
@@ -299,30 +300,30 @@ def _container_pages(container: RawContainer, store, report: IngestReport, force
 def _container_done(container: RawContainer, seen: set[str], store) -> None:
     """Remember a WARC file as indexed whole, unless a record in it failed (then it is read again next
     time, and the failed records retried). Records no longer in the file are forgotten."""
-    records = list(store.sources_under(container.page_prefix))
+    records = list(store.input_states_under(container.page_prefix))
     if any(r.status == "failed" and r.key in seen for r in records):
         return
     for record in records:
         if record.key not in seen:
             store.conn.execute("DELETE FROM sources WHERE key = ?", (record.key,))
-    store.set_source(container.key, size=container.size, mtime_ns=container.mtime_ns, raw_digest="",
-                     doc_id="", status="container", seen_at=_now(), label=container.label)
+    store.set_input_state(container.key, size=container.size, mtime_ns=container.mtime_ns, raw_digest="",
+                          doc_id="", status="container", seen_at=_now(), label=container.label)
 
 
-def _handle_source(item: RawPage | SourceProblem, store, report: IngestReport, runner: _Runner,
+def _handle_input(item: RawPage | InputProblem, store, report: IngestReport, runner: _Runner,
                    force: bool) -> Iterable[tuple[_Pending, tuple[str, Any]]]:
-    if isinstance(item, SourceProblem):
+    if isinstance(item, InputProblem):
         report.count("failed")
         report.errors.append({"source": item.label, "error": item.reason})
         return ()
     page = item
-    state = store.source(page.key)
+    state = store.input_state(page.key)
     cached = state is not None and state.status in ("document", "skipped") and not force
     if cached and page.size is not None and state.size == page.size and state.mtime_ns == page.mtime_ns:
         return _unchanged(state, page.label, report)
     try:
         data = page.read()
-    except (OSError, SourceError) as exc:
+    except (OSError, InputError) as exc:
         report.count("failed")
         reason = getattr(exc, "strerror", None) or str(exc)
         report.errors.append({"source": page.label, "error": f"cannot read: {reason}"})
@@ -332,9 +333,9 @@ def _handle_source(item: RawPage | SourceProblem, store, report: IngestReport, r
         return ()
     digest = hashlib.sha256(data).hexdigest()
     if cached and state.raw_digest == digest:
-        store.set_source(page.key, size=page.size, mtime_ns=page.mtime_ns, raw_digest=digest,
-                         doc_id=state.doc_id, status=state.status, reason=state.reason, seen_at=_now(),
-                         label=page.label)
+        store.set_input_state(page.key, size=page.size, mtime_ns=page.mtime_ns, raw_digest=digest,
+                              doc_id=state.doc_id, status=state.status, reason=state.reason, seen_at=_now(),
+                              label=page.label)
         return _unchanged(state, page.label, report)
     job = {"data": data, "url": page.url, "http_charset": page.http_charset,
            "fallback_key": page.fallback_key, "fallback_url": page.fallback_url,
@@ -358,16 +359,16 @@ def _record(pending: _Pending, result: tuple[str, Any], store, report: IngestRep
         doc = Document.from_dict(payload)
         outcome = store.put(doc)
         report.count("unchanged" if outcome == "older" else outcome)
-        store.set_source(page.key, size=page.size, mtime_ns=page.mtime_ns, raw_digest=digest,
-                         doc_id=doc.id, status="document", seen_at=_now(), label=page.label)
+        store.set_input_state(page.key, size=page.size, mtime_ns=page.mtime_ns, raw_digest=digest,
+                              doc_id=doc.id, status="document", seen_at=_now(), label=page.label)
     elif status == "skipped":
         kind, reason = payload
         report.count("skipped")
         report.skips.append({"source": page.label, "reason": reason})
-        store.set_source(page.key, size=page.size, mtime_ns=page.mtime_ns, raw_digest=digest,
-                         doc_id="", status="skipped", reason=f"{reason}", seen_at=_now(), label=page.label)
+        store.set_input_state(page.key, size=page.size, mtime_ns=page.mtime_ns, raw_digest=digest,
+                              doc_id="", status="skipped", reason=f"{reason}", seen_at=_now(), label=page.label)
     else:
         report.count("failed")
         report.errors.append({"source": page.label, "error": str(payload)})
-        store.set_source(page.key, size=page.size, mtime_ns=page.mtime_ns, raw_digest=digest,
-                         doc_id="", status="failed", reason=str(payload), seen_at=_now(), label=page.label)
+        store.set_input_state(page.key, size=page.size, mtime_ns=page.mtime_ns, raw_digest=digest,
+                              doc_id="", status="failed", reason=str(payload), seen_at=_now(), label=page.label)

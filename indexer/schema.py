@@ -27,7 +27,6 @@ from corpus.document import Document
 from .analysis import WORD_PATTERN, name_analyzer, prose_analyzer
 
 SCHEMA_VERSION = 4  # 2: copy groups; 3: spelling; 4: facet columns
-FACET_SEPARATOR = "\x1f"
 
 
 def build_schema() -> Schema:
@@ -48,7 +47,7 @@ def build_schema() -> Schema:
         tag_facet=KEYWORD(commas=False, lowercase=False, scorable=False, sortable=True),
         source_facet=ID(sortable=True),
         language=ID,
-        copy_group=ID(sortable=True),  # copies share a group (corpus/copies.py); results show one per group
+        copy_group=ID(sortable=True),  # copies share a group (corpus/store/copies.py); results show one per group
         is_copy=ID,                    # "1" for all but the group's first document: counts one per group
         spelling=KEYWORD(commas=False, lowercase=False, scorable=False),  # spelling_words(): suggestions
     )

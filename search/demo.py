@@ -20,5 +20,5 @@ EXAMPLE_QUERIES: list[tuple[str, dict[str, object]]] = [
 @contextmanager
 def sample_folder() -> Iterator[Path]:
     """The bundled sample pages as a folder on disk (package data)."""
-    with resources.as_file(resources.files("corpus") / "samples") as path:
+    with resources.as_file(resources.files("corpus.data") / "samples") as path:
         yield Path(path)

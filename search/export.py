@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Iterator
 
+from corpus.progress import SILENT, Progress
 from indexer.index import IndexFolder, open_reader
-from indexer.progress import SILENT, Progress
 
 from . import ranking
 from .errors import SearchError

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from search.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "corpus" / "samples"
+SAMPLES = ROOT / "corpus" / "data" / "samples"
 GOLDEN_SAMPLES = Path(__file__).resolve().parent / "data" / "samples"
 EDGE_PAGES = Path(__file__).resolve().parent / "data" / "pages"
 SHARED_DATA = ROOT.parent / "shared" / "data"

@@ -65,7 +65,8 @@ _original_connect = sqlite3.connect
 def install() -> None:
     sqlite3.connect = _connect
 
-    from corpus import archive, store
+    from corpus.collect import warcfile
+    from corpus.store import documents as store
     from whoosh.filedb import filestore, structfile
 
     put = store.Store.put
@@ -100,7 +101,7 @@ def install() -> None:
 
     filestore.FileStorage.rename_file = counted_rename
 
-    warc_write = archive._WarcFile.write
+    warc_write = warcfile.WarcFile.write
 
     def torn_write(self, fields, block):
         counts["warc-write"] += 1
@@ -119,7 +120,7 @@ def install() -> None:
             self.fh = Torn()
         return warc_write(self, fields, block)
 
-    archive._WarcFile.write = torn_write
+    warcfile.WarcFile.write = torn_write
 
 
 def main() -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import random
 
-from corpus.copies import MIN_WORDS, fingerprint, near
 from corpus.document import Document, make_id
-from corpus.store import Store
+from corpus.store.copies import MIN_WORDS, fingerprint, near
+from corpus.store.documents import Store
 
 from .conftest import make_page
 

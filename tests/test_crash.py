@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus.store import Store
+from corpus.store.documents import Store
 from indexer.index import IndexFolder, open_reader
 
 from .conftest import ROOT, make_page

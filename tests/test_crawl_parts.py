@@ -9,11 +9,12 @@ import zlib
 
 import pytest
 
-from corpus.archive import Archive
-from corpus.crawl import Scope, seed_prefix
-from corpus.discover import discover
-from corpus.fetch import Exchange, FetchError, decode_content, normalise_url, parse_retry_after
-from corpus.robots import RobotsRules
+from corpus.collect.archive import Archive
+from corpus.collect.discover import discover
+from corpus.collect.fetch import FetchError, normalise_url
+from corpus.collect.robots import RobotsRules
+from corpus.collect.scope import Scope, seed_prefix
+from corpus.collect.wire import Exchange, decode_content, parse_retry_after
 
 
 def test_scope_is_the_seed_site_and_folder_with_includes_and_excludes():

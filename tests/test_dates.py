@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from corpus import normalise
-from corpus.dates import find_date, parse_date
+from corpus.extract.dates import find_date, parse_date
 
 BODY = "".join(f"<p>{'The ministry set out a plan for the harbour and its funding. ' * 6}{i}</p>" for i in range(5))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from corpus.decode import decode_html
+from corpus.extract.decode import decode_html
 from corpus.errors import SkipPage
 
 TEXT = "Macron’s visit to São Tomé – Jürgen’s view: “naïve” £5"

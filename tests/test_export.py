@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from corpus.store import Store
+from corpus.store.documents import Store
 from search import export as export_module
 from search import formats
 

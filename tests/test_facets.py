@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus.store import Store
+from corpus.store.documents import Store
 from indexer.ingest import ingest
 
 from .test_search_exact import _word

@@ -169,7 +169,7 @@ STORE_WRITER = """
 import sys, time
 from pathlib import Path
 from corpus import normalise
-from corpus.store import Store
+from corpus.store.documents import Store
 
 store = Store.open(Path(sys.argv[1]))
 with store.transaction():
@@ -244,7 +244,7 @@ def test_searches_see_the_old_or_the_new_state_while_the_index_changes(cli, tmp_
 
 # -- hostile pages -------------------------------------------------------------------------------------------------
 def test_a_huge_page_is_skipped_with_a_reason_in_bounded_time(cli, tmp_path):
-    from corpus.core import MAX_PAGE_BYTES
+    from corpus.extract.pipeline import MAX_PAGE_BYTES
 
     pages = _write(tmp_path / "pages", [1])
     paragraph = "<p>" + "A paragraph of a page far too large to be a commentary. " * 20 + "</p>\n"

@@ -307,11 +307,11 @@ def test_an_unchanged_rerun_costs_304s_and_reindexing_it_reads_only_the_new_file
     assert sorted(r.path for r in bodies) == ["/commentary/a7", "/commentary/a8", "/commentary/flaky",
                                               "/commentary/huge", "/commentary/report.pdf"]
 
-    import corpus.warc
+    import corpus.inputs.warc
 
     opened = []
-    real = corpus.warc.pages
-    monkeypatch.setattr(corpus.warc, "pages", lambda path, tally=None: opened.append(path.name) or real(path, tally))
+    real = corpus.inputs.warc.pages
+    monkeypatch.setattr(corpus.inputs.warc, "pages", lambda path, tally=None: opened.append(path.name) or real(path, tally))
     again = cli.json("index", "--index", index, archive)
     assert (again["added"], again["updated"]) == (0, 0) and again["unchanged"] == 10
     assert opened == [sorted(archive.glob("*.warc.gz"))[-1].name]  # the first file is not even opened
@@ -410,7 +410,7 @@ def test_an_unreachable_site_is_a_one_line_error(cli, tmp_path):
 
 
 def test_a_locked_archive_names_the_writer(cli, site, tmp_path):
-    from corpus.archive import Archive
+    from corpus.collect.archive import Archive
 
     with Archive.open(tmp_path / "arch"):
         result = cli("scrape", site.url("/commentary/"), "--archive", tmp_path / "arch", *FAST)

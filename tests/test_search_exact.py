@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from corpus.store import Store
+from corpus.store.documents import Store
 from indexer.analysis import name_analyzer, prose_analyzer
 from indexer.ingest import ingest
 from search.searcher import search

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from corpus.document import Document, make_id
-from corpus.store import Store
+from corpus.store.documents import Store
 
 
 def _doc(body: str, fetched: str, url: str = "https://x.example/a") -> Document:

@@ -17,10 +17,10 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-import corpus.warc
+import corpus.inputs.warc
 from corpus.errors import SkipPage
-from corpus.store import Store
-from corpus.warc import read_payload
+from corpus.inputs.warc import read_payload
+from corpus.store.documents import Store
 
 from .conftest import SHARED_DATA, make_page
 
@@ -155,7 +155,7 @@ def test_a_decompression_bomb_is_skipped(cli, tmp_path, monkeypatch):
         _response(writer, "https://apf.example/bomb", body, headers=[("Content-Encoding", "gzip")])
     with pytest.raises(SkipPage, match="larger than"):
         read_payload(path, 0, limit=1_000_000)
-    monkeypatch.setattr(corpus.warc, "MAX_PAYLOAD", 1_000_000)
+    monkeypatch.setattr(corpus.inputs.warc, "MAX_PAYLOAD", 1_000_000)
     report = cli.json("index", "--index", tmp_path / "idx", path)
     assert report["skipped"] == 1 and "larger than" in report["skips"][0]["reason"]
 
@@ -185,8 +185,8 @@ def test_an_unchanged_warc_file_is_not_opened_again_and_a_new_one_is_read(cli, t
     first = cli.json("index", "--index", tmp_path / "idx", folder)
     assert first["added"] == 3
     opened = []
-    real = corpus.warc.pages
-    monkeypatch.setattr(corpus.warc, "pages", lambda path, tally=None: opened.append(path.name) or real(path, tally))
+    real = corpus.inputs.warc.pages
+    monkeypatch.setattr(corpus.inputs.warc, "pages", lambda path, tally=None: opened.append(path.name) or real(path, tally))
     again = cli.json("index", "--index", tmp_path / "idx", folder)
     assert (again["added"], again["unchanged"], opened) == (0, 3, [])
     with (folder / "two.warc.gz").open("wb") as fh:
@@ -203,7 +203,7 @@ def test_a_grown_warc_file_reads_only_its_new_records(cli, tmp_path, monkeypatch
         writer = WARCWriter(fh, gzip=True)
         _response(writer, "https://apf.example/c/5", _page("Fifth commentary", "unique5 words"))
     read = []
-    real = corpus.warc.read_payload
-    monkeypatch.setattr(corpus.warc, "read_payload", lambda p, o, limit=0: read.append(o) or real(p, o, limit))
+    real = corpus.inputs.warc.read_payload
+    monkeypatch.setattr(corpus.inputs.warc, "read_payload", lambda p, o, limit=0: read.append(o) or real(p, o, limit))
     report = cli.json("index", "--index", tmp_path / "idx", path)
     assert (report["added"], report["unchanged"], len(read)) == (1, 3, 1)

@@ -1,6 +1,7 @@
-"""Collecting a site: `scrape`, politely, into WARC files and a state file (`corpus.crawl`).
+"""Collecting a site: `scrape`, politely, into WARC files and a state file (`corpus.collect`).
 
-`_Size` reads byte counts such as 10M; `_SeedURL` checks a seed before anything is fetched.
+`_Size` reads byte counts such as 10M; `_SeedURL` checks a seed before anything is fetched; the options
+are built from the settings table (`corpus.collect.settings`), where each default is written once.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class _SeedURL(click.ParamType):
     name = "url"
 
     def convert(self, value: Any, param: Any, ctx: Any) -> str:
-        from corpus.crawl import check_seed
+        from corpus.collect.scope import check_seed
         from corpus.errors import ScrapeError
 
         try:
@@ -45,34 +46,38 @@ class _SeedURL(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
+def _setting_options(f):
+    """`scrape`'s options, one per row of the settings table (`corpus.collect.settings.SETTINGS`), where
+    their defaults, ranges and help texts are written once."""
+    from corpus.collect.settings import SETTINGS
+
+    for setting in reversed([s for s in SETTINGS if s.option]):
+        f = _setting_option(setting)(f)
+    return f
+
+
+def _setting_option(setting):
+    given = {"help": setting.help, "metavar": setting.metavar, "envvar": setting.envvar}
+    if setting.type == "flag":
+        given["is_flag"] = True
+    elif setting.type == "patterns":
+        given["multiple"] = True
+    else:
+        given["type"] = {"float": click.FloatRange(setting.minimum, setting.maximum),
+                         "int": click.IntRange(setting.minimum, setting.maximum),
+                         "size": _Size(), "str": click.STRING}[setting.type]
+        given["default"] = setting.written
+        given["show_default"] = True if setting.default else None
+    return click.option(setting.option, setting.name, **{k: v for k, v in given.items() if v is not None})
+
+
 @click.command("scrape")
 @click.argument("urls", metavar="URL...", nargs=-1, required=True, type=_SeedURL())
 @click.option("--archive", "archive_path", required=True, type=click.Path(file_okay=False),
               help="Archive folder: WARC files and the scrape state (created if needed).")
-@click.option("--include", multiple=True, metavar="PATTERN",
-              help="Also collect URLs matching this glob (full URL if it has ://, else path?query). Repeatable.")
-@click.option("--exclude", multiple=True, metavar="PATTERN", help="Never collect URLs matching this glob. Repeatable.")
-@click.option("--max-pages", type=click.IntRange(min=1), default=None,
-              help="Stop after this many requests; the next run goes on from there.")
-@click.option("--delay", type=click.FloatRange(min=0), default=1.0, show_default=True,
-              help="Seconds between requests to one host (robots.txt Crawl-delay wins if longer).")
-@click.option("--contact", envvar="POLSEARCH_CONTACT", default="", metavar="URL|EMAIL",
-              help="How site operators can reach you; sent in the User-Agent (and From:) [env: POLSEARCH_CONTACT].")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
-              help="Seconds to wait for a connection or for data.")
-@click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
-              help="Further attempts after a 429, a 5xx or a connection error (with backoff).")
-@click.option("--max-size", type=_Size(), default="10M", show_default=True,
-              help="Largest page body; a larger one is cut off and not indexed.")
-@click.option("--max-redirects", type=click.IntRange(0, 20), default=5, show_default=True,
-              help="Redirects followed from one URL.")
-@click.option("--warc-size", type=_Size(), default="1G", show_default=True,
-              help="Start a new WARC file when the current one is this large.")
-@click.option("--fresh", is_flag=True, help="Start a new crawl even if the last one did not finish.")
+@_setting_options
 @json_option
-def scrape_cmd(urls: tuple[str, ...], archive_path: str, include: tuple[str, ...], exclude: tuple[str, ...],
-               max_pages: int | None, delay: float, contact: str, timeout: float, retries: int, max_size: int,
-               max_redirects: int, warc_size: int, fresh: bool, as_json: bool) -> None:
+def scrape_cmd(urls: tuple[str, ...], archive_path: str, as_json: bool, **settings: Any) -> None:
     """Collect commentary pages politely into WARC files, from listings, sitemaps or feeds.
 
     Each URL is a site's commentary listing (its next pages are followed), a sitemap.xml (or sitemap
@@ -89,20 +94,17 @@ def scrape_cmd(urls: tuple[str, ...], archive_path: str, include: tuple[str, ...
     """
     from importlib.metadata import version
 
-    from corpus.crawl import ScrapeSettings, scrape
+    from corpus.collect.crawl import scrape
+    from corpus.collect.fetch import user_agent
+    from corpus.collect.settings import scrape_settings
     from corpus.errors import ScrapeError
-    from corpus.fetch import FetchSettings, user_agent
 
-    agent = user_agent(version("polsearch"), contact)
-    fetch = FetchSettings(user_agent=agent, contact=contact, delay=delay, timeout=timeout, retries=retries,
-                          max_size=max_size)
+    agent = user_agent(version("polsearch"), settings["contact"])
     warcinfo = {"software": f"polsearch/{version('polsearch')} (warcio/{version('warcio')})",
-                "http-header-user-agent": agent, "robots": "obey", "operator": contact,
+                "http-header-user-agent": agent, "robots": "obey", "operator": settings["contact"],
                 "isPartOf": Path(archive_path).name, "description": "polsearch scrape of " + " ".join(urls)}
-    settings = ScrapeSettings(fetch=fetch, include=include, exclude=exclude, max_pages=max_pages,
-                              max_redirects=max_redirects, max_warc_size=warc_size, fresh=fresh,
-                              warcinfo=warcinfo)
-    report = scrape(archive_path, urls, settings, progress=progress())
+    report = scrape(archive_path, urls, scrape_settings(settings, user_agent=agent, warcinfo=warcinfo),
+                    progress=progress())
     report_lines("failed", report.errors, "url", "error")
     if as_json:
         print_json(report.to_json())

@@ -143,7 +143,7 @@ class _Bar:
 
 def progress():
     """The library's `Progress`, shown as a click progress bar."""
-    from indexer.progress import Progress
+    from corpus.progress import Progress
 
     class ClickProgress(_Bar, Progress):
         pass

@@ -32,14 +32,14 @@ def normalise_cmd(file: str, url: str | None, profile_dirs: tuple[str, ...], as_
       polsearch normalise --json page.html | jq .title
     """
     from corpus import normalise
-    from corpus.errors import SkipPage, SourceError
-    from corpus.profiles import load_profiles
+    from corpus.errors import InputError, SkipPage
+    from corpus.extract.profiles import load_profiles
 
     profiles = load_profiles(profile_dirs)
     try:
         data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
     except OSError as exc:
-        raise SourceError(f"cannot read {file}: {exc.strerror}") from None
+        raise InputError(f"cannot read {file}: {exc.strerror}") from None
     path = None if file == "-" else Path(file).absolute()
     try:
         doc = normalise(data, url, fallback_key=path.name if path else "stdin",
@@ -79,7 +79,7 @@ def index_cmd(index_path: str, sources: tuple[str, ...], jobs: int | None, force
     """
     from indexer.ingest import ingest
 
-    from corpus.profiles import load_profiles
+    from corpus.extract.profiles import load_profiles
 
     load_profiles(profile_dirs)  # a bad profile is reported now, not once per page
     report = ingest(index_path, sources, jobs=jobs, progress=progress(), force=force,

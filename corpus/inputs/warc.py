@@ -12,7 +12,7 @@ mtime it has seen before without opening it. `pages(path)` walks the records wit
 - every other record is passed over and counted by kind in the container's `passed_over`: `revisit`
   (same content as an earlier capture, which is indexed from that one), `request`, `warcinfo`,
   `metadata`, `not-html`, `redirect`, `not-modified`, `http-error`, `truncated`;
-- a malformed record is reported as a `SourceProblem` and reading goes on at the next record that
+- a malformed record is reported as an `InputProblem` and reading goes on at the next record that
   parses (the next gzip member, or the next `WARC/` line of an uncompressed file).
 """
 
@@ -25,14 +25,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterator
 
-from .errors import SkipPage
-from .fetch import charset_of
-from .sources import RawContainer, RawPage, SourceProblem
+from ..extract.decode import charset_of
+from ..errors import SkipPage
+from .records import HTML_TYPES, InputProblem, RawContainer, RawPage
 
 log = logging.getLogger(__name__)
 
 WARC_SUFFIXES = (".warc", ".warc.gz")
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # The normaliser skips larger pages anyway; reading stops here so a gzip bomb costs nothing.
 MAX_PAYLOAD = 16 * 1024 * 1024
 _RESYNC_WINDOW = 64 * 1024 * 1024  # how far past a broken record to look for the next good one
@@ -42,14 +41,14 @@ def is_warc(path: Path) -> bool:
     return path.name.lower().endswith(WARC_SUFFIXES)
 
 
-def claim(path: Path) -> Iterator[RawContainer | SourceProblem] | None:
-    """For `iter_sources`: a WARC file as one container; None for anything else."""
+def claim(path: Path) -> Iterator[RawContainer | InputProblem] | None:
+    """For `files.iter_inputs`: a WARC file as one container; None for anything else."""
     if not is_warc(path) or path.is_dir():
         return None
     try:
         st = path.stat()
     except OSError as exc:
-        return iter([SourceProblem(str(path), f"cannot read: {exc.strerror or exc}")])
+        return iter([InputProblem(str(path), f"cannot read: {exc.strerror or exc}")])
     absolute = str(path.absolute())
     container = RawContainer(key=f"warcfile:{absolute}", label=str(path), size=st.st_size,
                              mtime_ns=st.st_mtime_ns, page_prefix=f"warc:{absolute}#")
@@ -57,7 +56,7 @@ def claim(path: Path) -> Iterator[RawContainer | SourceProblem] | None:
     return iter([container])
 
 
-def pages(path: Path, passed_over: Counter | None = None) -> Iterator[RawPage | SourceProblem]:
+def pages(path: Path, passed_over: Counter | None = None) -> Iterator[RawPage | InputProblem]:
     """The HTML pages in the WARC file at `path`, in file order."""
     from warcio.archiveiterator import ArchiveIterator
 
@@ -66,7 +65,7 @@ def pages(path: Path, passed_over: Counter | None = None) -> Iterator[RawPage | 
     try:
         fh = path.open("rb")
     except OSError as exc:
-        yield SourceProblem(str(path), f"cannot read: {exc.strerror or exc}")
+        yield InputProblem(str(path), f"cannot read: {exc.strerror or exc}")
         return
     with fh:
         compressed = fh.read(2) == b"\x1f\x8b"
@@ -91,7 +90,7 @@ def pages(path: Path, passed_over: Counter | None = None) -> Iterator[RawPage | 
                 start = None
             except Exception as exc:  # noqa: BLE001 - warcio raises many kinds; the file goes on
                 tally["malformed"] += 1
-                yield SourceProblem(f"{path}#{position}", f"malformed WARC record: {_describe(exc)}")
+                yield InputProblem(f"{path}#{position}", f"malformed WARC record: {_describe(exc)}")
                 start = _next_record(fh, position + 1, compressed)
                 if start is not None:
                     log.warning("%s: going on at offset %d after a malformed record at %d", path, start, position)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import rules
-from .errors import SkipPage
+from ..errors import SkipPage
 from .page import Page, text_of
 
 

@@ -5,13 +5,17 @@ Order of evidence: a byte-order mark, the HTTP `Content-Type` charset, the page'
 (`charset-normalizer`). A declared encoding that does not decode the bytes cleanly is treated as a lie
 and the next piece of evidence is tried. As in the WHATWG encoding standard, `iso-8859-1` and `ascii`
 declarations decode as `windows-1252`, a superset that browsers use in their place.
+
+Moving parts: `decode_html()` (text and the encoding used), `detect_encoding()` (the evidence in order),
+`looks_binary()`, and `charset_of()`, which reads the charset from a `Content-Type` header for the
+fetcher and the WARC reader.
 """
 
 from __future__ import annotations
 
 import codecs
 
-from .errors import SkipPage
+from ..errors import SkipPage
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -87,3 +91,14 @@ def decode_html(data: bytes | str, http_charset: str | None = None) -> tuple[str
     name, _evidence = detect_encoding(data, http_charset)
     text = data.decode(name, errors="replace")
     return text.lstrip("\ufeff"), name
+
+
+def charset_of(content_type: str | None) -> str | None:
+    """The charset a `Content-Type` header value names (`text/html; charset=utf-8`), or None."""
+    if not content_type:
+        return None
+    for param in content_type.split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            return value.strip().strip("'\"")
+    return None

@@ -1,9 +1,14 @@
 """Site knowledge as data: the meta names, element names and class/id patterns the extraction stages
-look for. The stages (`metadata.py`, `extract.py`, `classify.py`) hold the logic; this module holds what
-they look for, so adding a CMS's conventions is an edit here, not in the logic.
+look for; the plain word lists among them are read from `corpus/data/words.txt`. The stages (`title.py`, `dates.py`, `authors.py`, `tags.py`, `chrome.py`, `paragraphs.py`,
+`classify.py`, ...) hold the logic; this module holds what they look for, so adding a CMS's conventions
+is an edit here, not in the logic.
 """
 
 import re
+
+from .. import data
+
+_WORDS = data.sections("words.txt")
 
 # -- metadata ----------------------------------------------------------------------------------------
 TITLE_METAS = ("og:title", "citation_title", "dc.title", "dcterms.title", "twitter:title", "parsely-title",
@@ -33,6 +38,8 @@ TAG_LABEL = re.compile(r"^(?:tags?|topics?|filed\s+under|keywords?|subjects?|the
 TAG_BOX_CLASS = re.compile(r"^(?:post-|entry-|article-|note-)?(?:tags|tag-list|taglist|tag-links|topics)$", re.I)
 LANGUAGE_METAS = ("content-language", "language", "dc.language", "og:locale")
 
+# Elements whose class or id says they hold a date ("date", "post-date", "news-date", "datum", "fecha").
+DATE_MARKS = re.compile(r"(?:^|[\s_-])(?:" + "|".join(map(re.escape, _WORDS["date_marks"])) + r")(?:$|[\s_-])", re.I)
 # Visible date lines: a label, then a date (see dates.DATE_PATTERN).
 UPDATED_LABEL = (r"(?:(?:last\s+)?(?:updated|modified|revised)(?:\s+on)?|(?:zuletzt\s+)?aktualisiert(?:\s+am)?|"
                  r"letzte\s+änderung|mis\s+à\s+jour(?:\s+le)?|actualizado(?:\s+el)?)")
@@ -45,22 +52,16 @@ BYLINE_LABEL = (r"(?:written\s+by|posted\s+by|by|von|vom|par|por|di|door|przez|a
                 r"ein\s+(?:artikel|beitrag)\s+von|redaktion\s*:|"
                 r"text|texto|texte|interview|erstellt\s+von|geschrieben\s+von|verfasst\s+von|"
                 r"a\s+cura\s+di|opinion\s+by|reporting\s+by)")
+# Containers of other articles (sidebars, teasers, widgets), matched anywhere in an ancestor's class or id:
+# the metadata stages read no field of this page inside them.
+SIDEBAR_MARKS = re.compile("|".join(map(re.escape, _WORDS["sidebar_marks"])), re.I)
 # Single words that bylines and author boxes hold that are not names.
-NOT_A_NAME = frozenset("""
-    uncategorized uncategorised antworten reply name admin administrator autor author by von por par
-    share teilen kommentar kommentare comment comments more mehr read lesen home redakteur unknown
-    anonymous anonym guest gast user benutzer posted published datum date beitrag beiträge kategorie
-    category quelle source phd md mba
-""".split())
+NOT_A_NAME = frozenset(_WORDS["not_a_name"])
+# Lowercase words inside a person's name ("Ursula von der Leyen").
+NAME_PARTICLES = frozenset(_WORDS["name_particles"])
 # Byline containers and what an author name must not look like.
 BYLINE_PATTERN = re.compile(r"byline|author|writer|contributor|posted-by|meta-by", re.I)
-AUTHOR_ROLE_WORDS = frozenset("""
-    fellow senior junior director professor prof editor editors analyst researcher research staff
-    contributor contributors correspondent associate assistant chair president executive head
-    programme program manager coordinator lecturer scholar visiting adjunct nonresident non-resident
-    team desk reporter writer office institute university center centre department admin administrator
-    guest author authors photo photos by and more view all profile about contact email follow
-""".split())
+AUTHOR_ROLE_WORDS = frozenset(_WORDS["author_role_words"])
 
 # Separators between a headline and a site name in <title> or og:title.
 TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|•|·|»|«|/|~)\s+")
@@ -76,37 +77,18 @@ DROP_TAGS = frozenset({
 })
 # class/id words of page chrome, matched against each class token and the id, and against the pieces of
 # a token split on - and _ ("post-share-bar" has the piece "share").
-BOILERPLATE_WORDS = frozenset("""
-    nav navbar navigation menu breadcrumb breadcrumbs share sharing social sharebar addthis
-    related recommended recirc promo promotion newsletter subscribe subscription signup optin
-    advert advertisement ads ad sponsor sponsored banner cookie cookies consent gdpr popup modal
-    sidebar footer masthead toolbar pdf download
-    comments comment disqus respond reply pagination pager paging byline dateline bio authorbio
-    tags taglist tagcloud topics keywords categories
-    pullquote caption figcaption credit takeaway takeaways keypoints callout
-    mostread popular trending teaser teasers readmore login signin searchbox
-    subnav topbar utility kicker eyebrow republish reprint
-""".split())
+BOILERPLATE_WORDS = frozenset(_WORDS["boilerplate_words"])
 # Chrome only as a whole class token or id: as a piece these words name too much else ("hidden-xs" is
 # Bootstrap for "not on phones", Drupal's "field--label-hidden" hides a label, "print-content" is the
 # printable article, Elementor and Blogger call every block a "widget").
-BOILERPLATE_TOKENS = frozenset("""
-    hidden visually-hidden sr-only screen-reader-text skip-link skip-links skiplink print print-link
-    print-links tools header-nav search alert notice cta follow
-    author-bio about-author author-box tag-list pull-quote key-takeaways most-read more-from read-more
-    also-read event-promo events-promo social-links continue-reading read-next up-next more-stories
-    top-bar share-bar side-bar sign-up
-""".split())
+BOILERPLATE_TOKENS = frozenset(_WORDS["boilerplate_tokens"])
 # Class pieces that start like this are chrome too ("relatedposts", "sharedaddy", "newsletterbox").
 BOILERPLATE_PREFIX = re.compile(r"^(?:related|share(?!d$)|social|newsletter|subscri|advert|sidebar|breadcrumb|"
                                 r"cookie|popup)")
 # Tokens that describe a state or a behaviour, not what the element is ("has-sidebar", "js-share").
 MODIFIER_TOKEN = re.compile(r"^(?:has|with|no|without|is|js|show|l|u)[-_]")
 # Words that look like boilerplate but name the article's own container on many sites.
-CONTENT_WORDS = frozenset("""
-    article articlebody article-body article-content entry entry-content post post-content post-body
-    story story-body content main-content body-text text rich-text field-body commentary
-""".split())
+CONTENT_WORDS = frozenset(_WORDS["content_words"])
 # Containers that usually hold the article body, most specific first.
 def _with_class(name: str) -> str:
     return f".//*[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]"

@@ -4,6 +4,7 @@
   record, a `warcinfo` record first and every other record pointing at it (`WARC-Warcinfo-ID`). A run
   starts a new file, and so does a file that has grown past `max_warc_size`; a file is never written
   again once its run is over, so the indexer can skip it whole when its size and mtime are unchanged.
+  Records are written by `warcfile.py`.
 - `scrape.sqlite` (SQLite, WAL): `urls`, the state of every URL ever visited (last status and visit,
   outcome, ETag / Last-Modified, digest of the content, and which WARC file and offset hold it);
   `crawls` and `queue`, the frontier of the current crawl, so that an interrupted run resumes; and
@@ -24,34 +25,27 @@ length (a half-written record) are removed, and the URLs they held are fetched a
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import fcntl
-import gzip
-import hashlib
 import json
 import logging
 import os
 import sqlite3
-import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from .errors import ArchiveError
-from .fetch import Exchange
+from ..closing import Closing
+from ..errors import ArchiveError
+from .settings import DEFAULTS
+from .warcfile import PROFILE_IDENTICAL, PROFILE_NOT_MODIFIED, WarcFile, Written, file_name, sha1_digest
+from .wire import Exchange
 
 log = logging.getLogger(__name__)
 
 STATE_FILE = "scrape.sqlite"
 LOCK_FILE = "scrape.lock"
-WARC_PREFIX = "polsearch"
-WARC_SUFFIX = ".warc.gz"
-DEFAULT_WARC_SIZE = 1024 ** 3  # 1 GiB, the usual size of WARC files
-WARC_VERSION = "WARC/1.1"
-PROFILE_IDENTICAL = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
-PROFILE_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS urls (
@@ -132,65 +126,11 @@ class UrlState:
         return headers
 
 
-@dataclass(frozen=True)
-class Written:
-    """Where a record went."""
-    file: str
-    offset: int
-    length: int
-    record_id: str
-    date: str
-
-
-def sha1_digest(data: bytes) -> str:
-    return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode("ascii")
-
-
-def warc_date(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def _record_id() -> str:
-    return f"<urn:uuid:{uuid.uuid4()}>"
-
-
-def _one_line(value: str) -> str:
-    """WARC header values are one line: no CR or LF from a URL or a user's --contact."""
-    return " ".join(str(value).split())
-
-
-class _WarcFile:
-    """One WARC file being written: each record one gzip member, its block written as given."""
-
-    def __init__(self, path: Path, committed: int) -> None:
-        self.path = path
-        self.fh = path.open("ab")
-        self.committed = committed
-        self.warcinfo_id = ""
-
-    def size(self) -> int:
-        return self.fh.tell()
-
-    def write(self, fields: list[tuple[str, str]], block: bytes) -> tuple[int, int]:
-        """Append a record; (offset, length) of its gzip member."""
-        head = [WARC_VERSION] + [f"{name}: {_one_line(value)}" for name, value in fields]
-        head.append(f"Content-Length: {len(block)}")
-        data = ("\r\n".join(head) + "\r\n\r\n").encode("utf-8") + block + b"\r\n\r\n"
-        offset = self.fh.tell()
-        self.fh.write(gzip.compress(data, compresslevel=6, mtime=0))
-        return offset, self.fh.tell() - offset
-
-    def cut_back(self) -> None:
-        self.fh.flush()
-        self.fh.truncate(self.committed)
-        self.fh.seek(self.committed)
-
-
-class Archive:
+class Archive(Closing):
     """Open with `Archive.open(folder, ...)`; use as a context manager."""
 
     def __init__(self, folder: Path, conn: sqlite3.Connection, lock_fd: int, warcinfo: dict[str, str],
@@ -200,12 +140,12 @@ class Archive:
         self._lock_fd = lock_fd
         self.warcinfo = warcinfo
         self.max_warc_size = max_warc_size
-        self._current: _WarcFile | None = None
+        self._current: WarcFile | None = None
         self.files_written: list[str] = []
 
     @classmethod
     def open(cls, folder: str | os.PathLike[str], *, warcinfo: dict[str, str] | None = None,
-             max_warc_size: int = DEFAULT_WARC_SIZE) -> Archive:
+             max_warc_size: int = DEFAULTS["max_warc_size"]) -> Archive:
         folder = Path(folder)
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -229,12 +169,6 @@ class Archive:
             self._close_current()
         self.conn.close()
         os.close(self._lock_fd)
-
-    def __enter__(self) -> Archive:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- transactions ------------------------------------------------------------------------------------
     @contextmanager
@@ -292,7 +226,7 @@ class Archive:
             self.conn.execute("UPDATE warc_files SET closed = 1 WHERE name = ?", (name,))
 
     # -- WARC files ----------------------------------------------------------------------------------
-    def _out(self) -> _WarcFile:
+    def _out(self) -> WarcFile:
         if self._current is None:
             self._open_new()
         assert self._current is not None
@@ -301,22 +235,12 @@ class Archive:
     def _open_new(self) -> None:
         now = dt.datetime.now(dt.timezone.utc)
         serial = self.conn.execute("SELECT COUNT(*) FROM warc_files").fetchone()[0] + 1
-        name = f"{WARC_PREFIX}-{now.strftime('%Y%m%d%H%M%S')}{now.microsecond // 1000:03d}-{serial:05d}{WARC_SUFFIX}"
-        path = self.folder / name
+        name = file_name(now, serial)
         self.conn.execute("INSERT INTO warc_files(name, created_at, size) VALUES (?, ?, 0)", (name, _now()))
-        current = _WarcFile(path, committed=0)
+        current = WarcFile(self.folder / name, committed=0)
         self._current = current
         self.files_written.append(name)
-        info = dict(self.warcinfo)
-        info.setdefault("format", "WARC File Format 1.1")
-        info.setdefault("conformsTo",
-                        "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/")
-        block = "".join(f"{key}: {_one_line(value)}\r\n" for key, value in info.items() if value).encode("utf-8")
-        current.warcinfo_id = _record_id()
-        current.write([("WARC-Type", "warcinfo"), ("WARC-Record-ID", current.warcinfo_id),
-                       ("WARC-Date", warc_date(now)), ("WARC-Filename", name),
-                       ("WARC-Block-Digest", sha1_digest(block)), ("Content-Type", "application/warc-fields")],
-                      block)
+        current.begin(now, self.warcinfo)
 
     def _close_current(self) -> None:
         current = self._current
@@ -326,33 +250,6 @@ class Archive:
         current.fh.close()
         self.conn.execute("UPDATE warc_files SET closed = 1 WHERE name = ?", (current.path.name,))
         self._current = None
-
-    def _write(self, rec_type: str, uri: str, block: bytes, headers: list[tuple[str, str]],
-               content_type: str, payload: bytes | None) -> Written:
-        """A record whose block is `block` exactly (the bytes on the wire; never re-serialised)."""
-        out = self._out()
-        record_id = _record_id()
-        fields = [("WARC-Type", rec_type), ("WARC-Record-ID", record_id)] + headers
-        fields += [("WARC-Target-URI", uri), ("WARC-Warcinfo-ID", out.warcinfo_id),
-                   ("WARC-Block-Digest", sha1_digest(block))]
-        if payload is not None:
-            fields.append(("WARC-Payload-Digest", sha1_digest(payload)))
-        fields.append(("Content-Type", content_type))
-        offset, length = out.write(fields, block)
-        return Written(out.path.name, offset, length, record_id, dict(headers).get("WARC-Date", ""))
-
-    def _write_pair(self, ex: Exchange, response: tuple[str, bytes, list[tuple[str, str]], bytes | None]
-                    ) -> Written:
-        """A response-like record and the request that got it, linked by WARC-Concurrent-To."""
-        rec_type, block, headers, payload = response
-        common = [("WARC-Date", warc_date(ex.started))]
-        if ex.ip:
-            common.append(("WARC-IP-Address", ex.ip))
-        written = self._write(rec_type, ex.url, block, common + headers, "application/http; msgtype=response",
-                              payload)
-        self._write("request", ex.url, ex.request, common + [("WARC-Concurrent-To", written.record_id)],
-                    "application/http; msgtype=request", b"")
-        return written
 
     # -- what the crawler calls ------------------------------------------------------------------------
     def state(self, url: str) -> UrlState | None:
@@ -364,17 +261,17 @@ class Archive:
         prev = self.state(ex.url)
         if ex.status == 304 and prev is not None and prev.captured:
             headers = [("WARC-Profile", PROFILE_NOT_MODIFIED)] + _refers_to(prev)
-            self._write_pair(ex, ("revisit", ex.head, headers, None))
+            self._out().pair(ex, ("revisit", ex.head, headers, None))
             self._remember(ex, kind, "unchanged", validators=_validators(ex, prev))
             return "unchanged"
         digest = sha1_digest(ex.body)
         if prev is not None and prev.captured and prev.digest == digest:
             headers = [("WARC-Profile", PROFILE_IDENTICAL), ("WARC-Payload-Digest", prev.payload_digest or "")]
             headers += _refers_to(prev)
-            self._write_pair(ex, ("revisit", ex.head, headers, None))
+            self._out().pair(ex, ("revisit", ex.head, headers, None))
             self._remember(ex, kind, "unchanged", validators=_validators(ex, None))
             return "unchanged"
-        written = self._write_pair(ex, ("response", ex.head + ex.raw_body, [], ex.raw_body))
+        written = self._out().pair(ex, ("response", ex.head + ex.raw_body, [], ex.raw_body))
         outcome = "changed" if prev is not None and prev.captured else "new"
         self._remember(ex, kind, outcome, validators=_validators(ex, None), capture=(digest, written))
         return outcome
@@ -384,7 +281,7 @@ class Archive:
         a truncated body) is written as a plain pair; the URL's last capture stays what it was."""
         if ex.status:
             headers = [("WARC-Truncated", ex.truncated)] if ex.truncated else []
-            self._write_pair(ex, ("response", ex.head + ex.raw_body, headers, ex.raw_body))
+            self._out().pair(ex, ("response", ex.head + ex.raw_body, headers, ex.raw_body))
         self._remember(ex, kind, outcome, reason=reason)
 
     def note(self, url: str, kind: str, outcome: str, reason: str, status: int | None = None) -> None:
@@ -420,7 +317,7 @@ class Archive:
         """The content of a URL's last capture, read back from its WARC file (decoded), or None."""
         if not state.captured or state.warc_file is None or state.warc_offset is None:
             return None
-        from .warc import read_payload
+        from ..inputs.warc import read_payload
 
         try:
             return read_payload(self.folder / state.warc_file, state.warc_offset, limit)

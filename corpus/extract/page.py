@@ -10,6 +10,11 @@ takes 34 ms against lxml's 1.6 ms, and walking it in Python made the whole norma
 trafilatura (see docs/architecture.md). BeautifulSoup stays for what it does best here: finding the
 encoding a page declares (`decode.py`) and parsing markup that lxml rejects (`parse_html`).
 
+What the field stages share is here too: `Found` (a value and where it came from), `fold()` (text
+compared without case, punctuation or spacing), `ld_text()`, `dedupe()`, `inside_chrome()` (sidebars,
+navigation and other articles' teasers, where no field of this page is read), `headline_element()`
+and `header_lines()` (the short lines around the headline, where datelines and bylines live).
+
 Scripts, styles and comments are removed when the tree is built (JSON-LD is read first), so an
 element's `text_content()` is what a reader sees.
 """
@@ -18,6 +23,8 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Iterator
 
@@ -25,7 +32,8 @@ import lxml.etree
 import lxml.html
 from lxml.html import HtmlElement
 
-from .errors import SkipPage
+from ..errors import SkipPage
+from . import rules
 
 # schema.org types that describe a commentary or article page.
 ARTICLE_TYPES = frozenset({
@@ -190,3 +198,99 @@ def _types(obj: dict[str, Any]) -> set[str]:
     kind = obj.get("@type")
     kinds = kind if isinstance(kind, list) else [kind]
     return {k.lower() for k in kinds if isinstance(k, str)}
+
+
+# -- what the field stages share ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Found:
+    """A field's value and where it came from (`jsonld:headline`, `meta:og:title`, `h1`, ...)."""
+    value: Any
+    source: str
+
+
+NOT_FOUND = Found("", "")
+
+
+def fold(text: str) -> str:
+    """Compare headlines ignoring case, punctuation and spacing."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(re.findall(r"\w+", text))
+
+
+def ld_text(value: Any) -> str:
+    """The text of a JSON-LD value: a string, an object's name or @value, a list's first item."""
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, dict):
+        return ld_text(value.get("name") or value.get("@value") or "")
+    if isinstance(value, list) and value:
+        return ld_text(value[0])
+    return ""
+
+
+def dedupe(names: list[str]) -> list[str]:
+    """`names` without repeats (compared with `fold`), in order."""
+    seen, out = set(), []
+    for n in names:
+        key = fold(n)
+        if key and key not in seen:
+            seen.add(key)
+            out.append(n)
+    return out
+
+
+def inside_chrome(tag: HtmlElement) -> bool:
+    """Whether `tag` stands in page chrome for the metadata stages: an `<aside>` or `<nav>`, a footer
+    outside the article, or a container of other articles (`rules.SIDEBAR_MARKS`)."""
+    for parent in tag.iterancestors():
+        if parent.tag in ("body", "html"):
+            return False
+        if parent.tag in ("aside", "nav"):
+            return True
+        if parent.tag == "footer" and next(parent.iterancestors("article", "main"), None) is None:
+            return True
+        marks = (parent.get("class") or "") + " " + (parent.get("id") or "")
+        if marks.strip() and rules.SIDEBAR_MARKS.search(marks):
+            return True
+    return False
+
+
+def headline_element(page: Page) -> HtmlElement | None:
+    """The page's headline element: the first <h1> outside page chrome, else the first <h2>."""
+    for level in ("h1", "h2"):
+        for h in page.tree.iter(level):
+            if text_of(h) and not inside_chrome(h):
+                return h
+    return None
+
+
+def header_lines(page: Page) -> list[str]:
+    """Short lines around the headline, nearest first: where datelines and bylines live. The texts after
+    the headline come first, up to where the body starts (the first long text), each also joined with
+    the next (labels and values are often split over elements: "Updated On:" <span>date</span>); then a
+    few texts before the headline."""
+    cached = page.cache.get("header_lines")
+    if cached is not None:
+        return cached  # type: ignore[return-value]
+    lines: list[str] = []
+    h1 = headline_element(page)
+    if h1 is not None:
+        after: list[str] = []
+        for node in h1.xpath("following::text()[position() <= 150]"):
+            text = " ".join(node.split())
+            if not text:
+                continue
+            if len(text) > 200:
+                break
+            parent = node.getparent()
+            if parent is not None and inside_chrome(parent):
+                continue
+            after.append(text)
+        for a, b in zip(after, after[1:] + [""]):
+            lines.append(a)
+            if b:
+                lines.append(f"{a} {b}")
+        before = [" ".join(t.split()) for t in h1.xpath("preceding::text()[position() <= 12]")]
+        lines.extend(t for t in reversed(before) if 0 < len(t) <= 120)
+    page.cache["header_lines"] = lines
+    return lines

@@ -1,14 +1,11 @@
 """`scrape`: collect a site's commentaries from seed URLs into an archive folder, politely.
 
 Moving parts:
-- `ScrapeSettings` (the options) and `ScrapeReport` (what a run did: fetched, unchanged, new, changed,
-  skipped, failed, with the reasons);
-- `Scope`: which URLs a crawl may visit — the seeds' site (`www.` or not, any port or scheme) under the
-  seed's folder (the whole site for a sitemap or a feed), or anything `--include` names, and never what
-  `--exclude` names. Every link and every redirect hop is checked before it is queued;
+- `ScrapeReport`: what a run did (fetched, unchanged, new, changed, skipped, failed, with the reasons);
+  its settings, `ScrapeSettings`, are in `settings.py`;
 - `scrape()`: the loop. Seeds, then the pages an earlier crawl captured (asked again, conditionally),
   then what the seeds lead to (`discover.py`): a listing's pages and its next pages, a sitemap's pages
-  or sub-sitemaps, a feed's items. Per URL: scope, robots.txt (`robots.py`, fetched once per site per
+  or sub-sitemaps, a feed's items. Per URL: scope (`scope.py`), robots.txt (`robots.py`, fetched once per site per
   run; its Crawl-delay slows the fetcher down), one polite GET (`fetch.py`, conditional when the page
   was captured before), then the WARC records and the state (`archive.py`), committed together.
 
@@ -19,22 +16,25 @@ fetches nothing that crawl already has. A run after a finished crawl starts a ne
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import logging
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, Sequence
-from urllib.parse import urljoin, urlsplit
+from typing import Any, Sequence
+from urllib.parse import urljoin
 
-from .archive import DEFAULT_WARC_SIZE, Archive
+from ..errors import ScrapeError
+from ..progress import SILENT, Progress
+from .archive import Archive
 from .discover import MAX_XML_BYTES, discover
-from .errors import ScrapeError
-from .fetch import (HTML_TYPES, XML_TYPES, Exchange, FetchError, Fetcher, FetchSettings, host_of,
-                    normalise_url, origin_of)
+from ..inputs.records import HTML_TYPES
+from .fetch import XML_TYPES, FetchError, Fetcher, host_of, normalise_url, origin_of
 from .robots import RobotsRules
+from .scope import Scope, check_seed, seed_prefix, site_of
+from .settings import ScrapeSettings
+from .wire import Exchange
 
 log = logging.getLogger(__name__)
 
@@ -43,39 +43,6 @@ REDIRECTS = frozenset({301, 302, 303, 307, 308})
 # (its links are followed), a sitemap (from a sitemap index), a page (archived; its links are not).
 FOLLOWED_KINDS = frozenset({"seed", "listing", "sitemap"})
 _ROBOTS_REDIRECTS = 5
-
-
-class Progress(Protocol):
-    def start(self, phase: str, total: int | None) -> None: ...
-    def advance(self, n: int = 1) -> None: ...
-    def resize(self, total: int) -> None: ...
-    def finish(self) -> None: ...
-
-
-class _Silent:
-    def start(self, phase: str, total: int | None) -> None:
-        pass
-
-    def advance(self, n: int = 1) -> None:
-        pass
-
-    def resize(self, total: int) -> None:
-        pass
-
-    def finish(self) -> None:
-        pass
-
-
-@dataclass(frozen=True)
-class ScrapeSettings:
-    fetch: FetchSettings = field(default_factory=FetchSettings)
-    include: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    max_pages: int | None = None     # requests for queued URLs in this run (robots.txt not counted)
-    max_redirects: int = 5
-    max_warc_size: int = DEFAULT_WARC_SIZE
-    fresh: bool = False              # start a new crawl even if the last one did not finish
-    warcinfo: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -113,68 +80,15 @@ class ScrapeReport:
         self.skips.append({"url": url, "reason": reason})
 
 
-# -- scope ---------------------------------------------------------------------------------------------
-def _site(host: str) -> str:
-    host = host.lower()
-    return host[4:] if host.startswith("www.") else host
-
-
-def seed_prefix(url: str) -> str:
-    """The folder of a seed URL: `/commentary/` for `/commentary/` and for `/commentary/index.html`."""
-    path = urlsplit(url).path or "/"
-    return path[: path.rfind("/") + 1]
-
-
-def _matches(pattern: str, url: str) -> bool:
-    """Glob patterns (`*`, `?`, `[...]`): against the whole URL if the pattern has `://`, else against
-    the path and query (`/tag/*`, `*?print=*`)."""
-    if "://" in pattern:
-        return fnmatch.fnmatchcase(url, pattern)
-    parts = urlsplit(url)
-    return fnmatch.fnmatchcase(parts.path + (f"?{parts.query}" if parts.query else ""), pattern)
-
-
-class Scope:
-    def __init__(self, seeds: list[dict[str, Any]], include: Sequence[str] = (),
-                 exclude: Sequence[str] = ()) -> None:
-        self.seeds = seeds
-        self.include = tuple(include)
-        self.exclude = tuple(exclude)
-
-    def why_not(self, url: str) -> str | None:
-        """None when `url` is in scope, else the reason it is not."""
-        if urlsplit(url).scheme not in ("http", "https"):
-            return f"not http(s): {url}"
-        for pattern in self.exclude:
-            if _matches(pattern, url):
-                return f"excluded by {pattern}: {url}"
-        if any(_matches(pattern, url) for pattern in self.include):
-            return None
-        site, path = _site(host_of(url)), urlsplit(url).path or "/"
-        for seed in self.seeds:
-            if _site(host_of(seed["url"])) == site and path.startswith(seed["prefix"]):
-                return None
-        return f"out of scope: {url}"
-
-
 # -- the crawl -----------------------------------------------------------------------------------------
-def check_seed(url: str) -> str:
-    """The seed as it will be requested; `ScrapeError` for what cannot be (not http/https, no host)."""
-    try:
-        return normalise_url(url)
-    except FetchError as exc:
-        raise ScrapeError(str(exc)) from None
-
-
 def scrape(archive_path: str | Path, seeds: Sequence[str], settings: ScrapeSettings = ScrapeSettings(),
-           *, progress: Progress | None = None) -> ScrapeReport:
+           *, progress: Progress = SILENT) -> ScrapeReport:
     """Collect from `seeds` into the archive folder at `archive_path` (created if needed)."""
     started = time.perf_counter()
     urls = [check_seed(s) for s in seeds]
     if not urls:
         raise ScrapeError("no seed URL given")
     report = ScrapeReport(archive=str(archive_path))
-    progress = progress or _Silent()
     with Archive.open(archive_path, warcinfo=settings.warcinfo, max_warc_size=settings.max_warc_size) as archive, \
             Fetcher(settings.fetch) as fetcher:
         crawl = _Crawl(archive, fetcher, settings, report, progress)
@@ -188,21 +102,23 @@ def scrape(archive_path: str | Path, seeds: Sequence[str], settings: ScrapeSetti
     return report
 
 
+@dataclass(eq=False)
 class _Crawl:
-    def __init__(self, archive: Archive, fetcher: Fetcher, settings: ScrapeSettings, report: ScrapeReport,
-                 progress: Progress) -> None:
-        self.archive = archive
-        self.fetcher = fetcher
-        self.settings = settings
-        self.report = report
-        self.progress = progress
-        self.crawl = 0
-        self.scope = Scope([], settings.include, settings.exclude)
-        self.queues: dict[str, deque[tuple[str, str, int, int]]] = {}
-        self.robots: dict[str, RobotsRules] = {}
-        self.listing_digests: set[str] = set()
-        self.requests = 0  # for --max-pages
-        self.known = 0     # URLs in the crawl's queue, done or not: the progress bar's length
+    """One run of the loop: what it writes to and fetches with, its per-host queues, what it learnt."""
+    archive: Archive
+    fetcher: Fetcher
+    settings: ScrapeSettings
+    report: ScrapeReport
+    progress: Progress
+    crawl: int = 0
+    queues: dict[str, deque[tuple[str, str, int, int]]] = field(default_factory=dict)
+    robots: dict[str, RobotsRules] = field(default_factory=dict)
+    listing_digests: set[str] = field(default_factory=set)
+    requests: int = 0  # for --max-pages
+    known: int = 0     # URLs in the crawl's queue, done or not: the progress bar's length
+
+    def __post_init__(self) -> None:
+        self.scope = Scope([], self.settings.include, self.settings.exclude)
 
     # -- setting up ------------------------------------------------------------------------------------
     def begin(self, urls: list[str]) -> None:
@@ -350,24 +266,24 @@ class _Crawl:
 
     def _follow(self, url: str, body: bytes, content_type: str, charset: str | None, kind: str,
                 seed: int) -> None:
-        found = discover(body, url, content_type, charset)
-        if found.note:
-            log.info("%s: %s", url, found.note)
-        if kind == "seed" and found.kind in ("sitemap", "sitemap-index", "feed"):
+        links = discover(body, url, content_type, charset)
+        if links.note:
+            log.info("%s: %s", url, links.note)
+        if kind == "seed" and links.kind in ("sitemap", "sitemap-index", "feed"):
             self._widen(seed)
-        in_scope = self._in_scope(found.pages)
+        in_scope = self._in_scope(links.pages)
         for page in in_scope:
             self._enqueue(page, "page", 0, seed)
-        for sitemap in self._in_scope(found.sitemaps):
+        for sitemap in self._in_scope(links.sitemaps):
             self._enqueue(sitemap, "sitemap", 0, seed)
-        if found.kind == "listing" and found.listings:
+        if links.kind == "listing" and links.listings:
             # A listing page is followed to its next pages only if it lists something and is not a page
             # seen already (a calendar or session-id trap returns the same page under new URLs).
             digest = hashlib.sha1(body).hexdigest()
             if not in_scope or digest in self.listing_digests:
                 return
             self.listing_digests.add(digest)
-            for listing in self._in_scope(found.listings):
+            for listing in self._in_scope(links.listings):
                 self._enqueue(listing, "listing", 0, seed)
 
     def _in_scope(self, urls: list[str]) -> list[str]:
@@ -414,7 +330,7 @@ class _Crawl:
             except (FetchError, ValueError):
                 rules = RobotsRules.allow_all(note="robots.txt redirects to a bad URL")
                 break
-            if _site(host_of(target)) != _site(host_of(url)):
+            if site_of(host_of(target)) != site_of(host_of(url)):
                 # Not followed to another site (out of scope): as if there were no robots.txt.
                 rules = RobotsRules.allow_all(note=f"robots.txt redirects to another site ({target})")
                 break

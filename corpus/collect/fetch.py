@@ -1,16 +1,13 @@
 """Polite HTTP for `scrape`: one GET at a time per host, recorded byte for byte for the WARC files.
 
 Moving parts:
-- `FetchSettings`: the politeness and safety defaults (delay, timeouts, retries, sizes, User-Agent);
-- `Exchange`: one request and its response as they went over the wire (the raw bytes become a WARC
-  request/response pair), with what was made of them: status, headers, the entity body, and why a
-  response was cut short or not read;
 - `Fetcher.fetch(url, headers, accept)`: waits for the host's turn, sends one GET on a kept-alive
   connection, reads the answer within the size and time limits, and retries 429, 5xx and connection
   errors with exponential backoff, honouring `Retry-After`. It never follows a redirect: the crawler
   checks each hop's scope and robots.txt and queues it like any other URL;
-- `normalise_url()` (a requestable spelling of a URL) and `decode_content()` (undo gzip/deflate, with a
-  cap against decompression bombs).
+- `normalise_url()` (a requestable spelling of a URL), `host_of()`, `origin_of()`, and `user_agent()`;
+- what it sends and gets back, `Exchange` and `Fetched`, and the recording connections are in `wire.py`;
+  its settings (`FetchSettings`) are in `settings.py`.
 
 Built on the standard library's `http.client`, not requests or urllib3: a WARC record must hold the
 request and the response exactly as sent and received (status line, header order, chunked framing,
@@ -22,20 +19,20 @@ has to do itself, per hop and per host.
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import http.client
 import logging
 import socket
 import ssl
 import time
-import zlib
-from dataclasses import dataclass, field
 from typing import Callable, Iterable
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from ..inputs.records import HTML_TYPES
+from .settings import FetchSettings
+from .wire import Exchange, Fetched, RecordingHTTPConnection, RecordingHTTPSConnection, StaleConnection
+
 log = logging.getLogger(__name__)
 
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # What a seed, sitemap or feed may be served as (besides HTML): XML of any flavour, or gzip (.xml.gz).
 XML_TYPES = frozenset({"text/xml", "application/xml", "application/rss+xml", "application/atom+xml",
                        "application/rdf+xml", "application/gzip", "application/x-gzip",
@@ -44,19 +41,6 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _READ_CHUNK = 64 * 1024
 # The least unit of retry backoff, so that a --delay of 0 does not mean hammering a failing server.
 _MIN_BACKOFF = 0.25
-
-
-@dataclass(frozen=True)
-class FetchSettings:
-    """Politeness and safety defaults; `scrape`'s options set them."""
-    user_agent: str = "polsearch"
-    contact: str = ""                 # a URL or e-mail address for site operators; e-mail also goes in From:
-    delay: float = 1.0                # seconds between requests to one host (robots.txt may ask for more)
-    timeout: float = 30.0             # seconds for connecting and for each read
-    max_time: float = 120.0           # seconds for a whole response (stops trickling servers)
-    retries: int = 3                  # further attempts after a 429, a 5xx or a connection error
-    max_retry_after: float = 300.0    # a longer Retry-After gives up on the URL for this run
-    max_size: int = 10 * 1024 * 1024  # bytes of body; a larger response is cut here and marked truncated
 
 
 def user_agent(version: str, contact: str = "") -> str:
@@ -101,188 +85,6 @@ def host_of(url: str) -> str:
 def origin_of(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
-
-
-@dataclass
-class Exchange:
-    """One HTTP request and what came back. `error` set means no usable response; `skipped` means the
-    response's headers were read but not its body (a type we do not collect)."""
-    url: str
-    started: dt.datetime
-    request: bytes = b""
-    status: int = 0
-    reason: str = ""
-    headers: list[tuple[str, str]] = field(default_factory=list)
-    head: bytes = b""        # status line and header block, as received
-    raw_body: bytes = b""    # the body as received (chunked framing and content coding intact)
-    body: bytes = b""        # the entity body: transfer coding removed, content coding kept
-    ip: str | None = None
-    truncated: str | None = None   # "length": cut at max_size (WARC-Truncated)
-    error: str | None = None
-    retryable: bool = False
-    skipped: str | None = None
-    seconds: float = 0.0
-
-    def header(self, name: str) -> str | None:
-        name = name.lower()
-        for key, value in self.headers:
-            if key.lower() == name:
-                return value
-        return None
-
-    @property
-    def content_type(self) -> str:
-        return (self.header("Content-Type") or "").split(";")[0].strip().lower()
-
-    @property
-    def charset(self) -> str | None:
-        return charset_of(self.header("Content-Type"))
-
-    @property
-    def retry_after(self) -> float | None:
-        return parse_retry_after(self.header("Retry-After"), self.started)
-
-    def content(self, limit: int) -> bytes:
-        """The body with its content coding undone, at most `limit` bytes (`ValueError` beyond)."""
-        return decode_content(self.body, self.header("Content-Encoding"), limit)
-
-
-@dataclass
-class Fetched:
-    """The final exchange for a URL, and the earlier attempts that got a response (a 503 before the
-    200): those are archived too."""
-    final: Exchange
-    earlier: list[Exchange] = field(default_factory=list)
-
-
-def charset_of(content_type: str | None) -> str | None:
-    if not content_type:
-        return None
-    for param in content_type.split(";")[1:]:
-        key, _, value = param.partition("=")
-        if key.strip().lower() == "charset" and value.strip():
-            return value.strip().strip("'\"")
-    return None
-
-
-def parse_retry_after(value: str | None, now: dt.datetime) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date), or None."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    return max(0.0, (when - now).total_seconds())
-
-
-def decode_content(data: bytes, encoding: str | None, limit: int) -> bytes:
-    """Undo a Content-Encoding (gzip, x-gzip, deflate; several in order), never producing more than
-    `limit` bytes: `ValueError` if the result would be larger, or the coding is unknown or broken."""
-    codings = [c.strip().lower() for c in (encoding or "").split(",") if c.strip()]
-    for coding in reversed(codings):
-        if coding in ("identity", ""):
-            continue
-        if coding in ("gzip", "x-gzip"):
-            data = _inflate(data, zlib.MAX_WBITS | 16, limit)
-        elif coding == "deflate":
-            try:
-                data = _inflate(data, zlib.MAX_WBITS, limit)
-            except ValueError:
-                data = _inflate(data, -zlib.MAX_WBITS, limit)  # raw deflate, as some servers send
-        else:
-            raise ValueError(f"unsupported content coding {coding!r}")
-    if len(data) > limit:
-        raise ValueError(f"larger than {limit} bytes")
-    return data
-
-
-def gunzip(data: bytes, limit: int) -> bytes:
-    return _inflate(data, zlib.MAX_WBITS | 16, limit)
-
-
-def _inflate(data: bytes, wbits: int, limit: int) -> bytes:
-    inflater = zlib.decompressobj(wbits)
-    try:
-        out = inflater.decompress(data, limit + 1)
-    except zlib.error as exc:
-        raise ValueError(f"broken compressed data: {exc}") from exc
-    if len(out) > limit:
-        raise ValueError(f"larger than {limit} bytes once decompressed")
-    return out
-
-
-# -- recording connections -------------------------------------------------------------------------------
-class _Tee:
-    """Wraps http.client's socket file: every byte http.client reads is also appended to `sink`."""
-
-    def __init__(self, fp, sink: bytearray) -> None:
-        self.fp = fp
-        self.sink = sink
-
-    def readline(self, limit: int = -1) -> bytes:
-        line = self.fp.readline(limit)
-        self.sink += line
-        return line
-
-    def read(self, n: int | None = -1) -> bytes:
-        data = self.fp.read(n)
-        self.sink += data
-        return data
-
-    def readinto(self, buffer) -> int:
-        n = self.fp.readinto(buffer)
-        if n:
-            self.sink += memoryview(buffer)[:n]
-        return n
-
-    def close(self) -> None:
-        self.fp.close()
-
-    def __getattr__(self, name: str):
-        return getattr(self.fp, name)
-
-
-class _RecordingResponse(http.client.HTTPResponse):
-    def __init__(self, sock, *args, **kwargs) -> None:
-        super().__init__(sock, *args, **kwargs)
-        self.wire = bytearray()
-        self.fp = _Tee(self.fp, self.wire)
-
-
-class _Recording:
-    """Mixin for http.client connections: keeps the bytes sent for the current request."""
-    response_class = _RecordingResponse
-
-    def start_request(self) -> None:
-        self.sent = bytearray()
-
-    def send(self, data) -> None:
-        self.sent += data
-        super().send(data)  # type: ignore[misc]
-
-    def peer_ip(self) -> str | None:
-        try:
-            return self.sock.getpeername()[0]  # type: ignore[attr-defined]
-        except (OSError, AttributeError):
-            return None
-
-
-class _HTTPConnection(_Recording, http.client.HTTPConnection):
-    pass
-
-
-class _HTTPSConnection(_Recording, http.client.HTTPSConnection):
-    pass
-
-
-class _Stale(Exception):
-    """A kept-alive connection that the server had closed: reconnect and send again."""
 
 
 # -- the fetcher -----------------------------------------------------------------------------------------
@@ -382,10 +184,10 @@ class Fetcher:
         if conn is not None:
             conn.close()
         if parts.scheme == "https":
-            conn = _HTTPSConnection(parts.hostname, parts.port, timeout=self.settings.timeout,
+            conn = RecordingHTTPSConnection(parts.hostname, parts.port, timeout=self.settings.timeout,
                                     context=self._tls)
         else:
-            conn = _HTTPConnection(parts.hostname, parts.port, timeout=self.settings.timeout)
+            conn = RecordingHTTPConnection(parts.hostname, parts.port, timeout=self.settings.timeout)
         self._connections[key] = conn
         return conn, False
 
@@ -401,7 +203,7 @@ class Fetcher:
         for _ in range(2):  # a second time only when a kept-alive connection turned out closed
             try:
                 exchange = self._exchange(url, started, self._request_headers(headers, accept), accept)
-            except _Stale:
+            except StaleConnection:
                 self._drop(url)
                 continue
             exchange.seconds = self._clock() - t0
@@ -427,7 +229,7 @@ class Fetcher:
             response = conn.getresponse()
         except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as exc:
             if reused:
-                raise _Stale() from exc
+                raise StaleConnection() from exc
             self._drop(url)
             exchange.error, exchange.retryable = _describe(exc), True
             return exchange

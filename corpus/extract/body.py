@@ -4,25 +4,39 @@ Candidates:
 - a site profile's body selector, when the page's site has a profile (`profiles.py`): trusted as is;
 - trafilatura (`trafilatura.bare_extraction`, body only), the strongest general extractor we measured
   (snippet F1 0.925 on extraction-dev): high recall, but it keeps pointer lines, credits and teasers;
-- our own strategies on the page's tree after chrome is removed (`extract.py`): `region` (the
-  contiguous run of prose blocks with the most text), `semantic` (the page's article markup) and
-  `density`.
+- our own strategies on the page's tree after chrome is removed (`chrome.py`, `candidates.py`):
+  `region` (the contiguous run of prose blocks with the most text), `semantic` (the page's article
+  markup) and `density`.
 
 `combine()` starts from trafilatura's paragraphs, drops pointer and credit lines (`rules.LINK_LINE`), and
 fills in what it missed: a long paragraph of our `region` that trafilatura does not have is added where
 it stands in the page when it lies inside the stretch of the page trafilatura took, or just before it
-(a lead or standfirst). Where trafilatura finds nothing, our own candidates decide (`extract.choose`).
-On extraction-dev this scores 0.935 snippet F1 against 0.926 for trafilatura alone (see the README).
+(a lead or standfirst). Where trafilatura finds nothing, our own candidates decide
+(`candidates.choose`). On extraction-dev this scores 0.935 snippet F1 against 0.926 for trafilatura
+alone (see the README).
+
+trafilatura is imported with this module, and a broken or missing install stops here with an
+`ImportError` that names it: every page would otherwise quietly get only the weaker candidates.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 
-from .extract import Candidate, choose, density, paragraphs_of, region, semantic, strip_chrome
+from .candidates import Candidate, choose, density, region, semantic
+from .chrome import strip_chrome
 from .page import Page
-from .profiles import Profile
+from .paragraphs import is_noise, paragraphs_of
+from .profiles import Profile, select
+
+try:
+    import trafilatura
+except ImportError as exc:  # a broken install must not pass for pages without a trafilatura body
+    raise ImportError(f"polsearch extracts article text with the trafilatura package, which cannot be "
+                      f"imported ({exc}); install it with: pip install 'trafilatura>=2.3,<3'",
+                      name="trafilatura") from exc
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +61,6 @@ def _overlap(text: str, known: set[tuple[str, ...]]) -> float:
 
 
 def _trafilatura_body(tree, url: str | None, tables: bool):
-    import copy
-
-    import trafilatura
-
     # A copy of the tree (trafilatura prunes what it is given): no second parse of the page.
     result = trafilatura.bare_extraction(copy.deepcopy(tree), url=url, with_metadata=False,
                                          include_comments=False, include_tables=tables, deduplicate=False)
@@ -85,13 +95,11 @@ def _position(paragraph: str, page_key: str) -> int:
 def combine(base: Candidate, own: Candidate | None, page_key: str, title: str) -> Candidate:
     """`base` (trafilatura's) without pointer lines, with `own`'s long paragraphs that it missed filled in
     at their place in the page."""
-    from .extract import _is_noise
-
     title_folded = _key(title)
     title_at = page_key.find(title_folded) if title_folded else -1
     kept = []
     for p in base.paragraphs:
-        if _is_noise(p, 0.0, title_folded):
+        if is_noise(p, 0.0, title_folded):
             continue
         if title_at > 0 and len(p) < 100 and 0 <= _position(p, page_key) < title_at:
             continue  # a kicker or label above the headline ("Note", "Global Economy · Commentary")
@@ -148,8 +156,6 @@ def _fallback_blob(candidate: Candidate, kept_key: str) -> bool:
 
 
 def _profile_body(page: Page, title: str, profile: Profile) -> Candidate | None:
-    from .profiles import select
-
     for css in profile.fields.get("remove", ()):
         for el in select(page.tree, css):
             el.drop_tree()

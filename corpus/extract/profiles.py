@@ -1,6 +1,6 @@
 """Site profiles: per-site selectors for title, dates, authors, tags and body, kept as data.
 
-A profile is a TOML file (see `corpus/profiles/*.toml`, the profiles of the bundled sample sites, and
+A profile is a TOML file (see `corpus/data/profiles/*.toml`, the profiles of the bundled sample sites, and
 the README for writing one). It names the site, says which pages it applies to (`[match]`: URL hosts,
 or a CSS selector that only the site's pages match, for saved pages without a URL), and gives CSS
 selectors for the fields it knows (`[fields]`). A page that matches a profile gets those fields from
@@ -10,12 +10,15 @@ generic stages, and `Document.extraction` says which way each value came.
 Profiles are read from the package's own folder, then from every folder named in the environment
 variable `POLSEARCH_PROFILES` (separated by `:`), then from folders passed to `load_profiles()`; a later
 profile with the same name replaces an earlier one. Selectors are CSS (translated to XPath by cssselect).
+
+Moving parts: `Profile` (one site's selectors), `read_profile()`, `load_profiles()` (cached per set of
+folders), `find_profile()` (the profile a page matches), `select()` (CSS on the tree) and
+`from_profile()` (a field read with a profile's selectors, as the other field stages return it).
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -24,14 +27,14 @@ from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
-from .errors import CorpusError
+from .. import data
+from ..data import tomllib
+from ..errors import CorpusError
+from .authors import clean_author_names
+from .dates import iso, page_date, text_date
+from .page import NOT_FOUND, Found, Page, dedupe, text_of
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
-BUILTIN = Path(__file__).resolve().parent / "profiles"
+BUILTIN = data.PROFILES
 ENV_VAR = "POLSEARCH_PROFILES"
 FIELDS = ("title", "date", "updated", "authors", "tags", "body", "remove", "source")
 
@@ -151,3 +154,30 @@ def find_profile(root: HtmlElement, url: str | None, profiles: tuple[Profile, ..
         if profile.matches(root, url):
             return profile
     return None
+
+
+def from_profile(page: Page, profile: Profile | None, name: str) -> Found:
+    """A field read with a site profile's selectors; NOT_FOUND when the profile has
+    no selector for it or finds nothing on this page."""
+    if profile is None or not profile.fields.get(name):
+        return NOT_FOUND
+    elements = profile.elements(page.tree, name)
+    source = f"profile:{profile.name}"
+    if not elements:
+        return NOT_FOUND
+    if name == "title":
+        text = text_of(elements[0])
+        return Found(text, source) if text else NOT_FOUND
+    if name in ("date", "updated"):
+        for el in elements:
+            day = page_date(page, el.get("datetime") or el.get("content")) or text_date(page, text_of(el))
+            if day:
+                return Found(iso(day), source)
+        return NOT_FOUND
+    if name == "authors":
+        names = dedupe([n for el in elements for n in clean_author_names(text_of(el))])
+        return Found(names, source) if names else NOT_FOUND
+    if name == "tags":
+        tags = dedupe([t for t in (text_of(el) for el in elements) if 0 < len(t) < 60])
+        return Found(tags, source) if tags else NOT_FOUND
+    return NOT_FOUND

@@ -5,9 +5,10 @@ Tables:
   statistics; `seq` is a store-wide counter bumped on every change, which is how the search index knows
   what it has not seen yet;
 - `versions`: earlier versions of changed documents (a changed page keeps what it said before);
-- `sources`: what incremental indexing needs per raw page (file path or WARC record): size, mtime and raw
-  digest as last seen, the document it gave, or why it was skipped; and per WARC file (status
-  `container`), the size and mtime it had when all its records were indexed;
+- `sources`: what incremental indexing needs per raw input (file path or WARC record): size, mtime and
+  raw digest as last seen, the document it gave, or why it was skipped; and per WARC file (status
+  `container`), the size and mtime it had when all its records were indexed. The code calls these
+  input states (`InputState`); the table keeps the name existing stores have;
 - `state`: small key/value facts (the index generation in use and the `seq` it has reached);
 - `copies` and `copy_bands`: each document's copy group and fingerprint (`copies.py`): republished or
   lightly edited copies share a group, named after its first document.
@@ -26,9 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from ..closing import Closing
+from ..document import Document
+from ..errors import StoreError
 from . import copies
-from .document import Document
-from .errors import StoreError
 
 STORE_FILE = "documents.sqlite"
 _SCHEMA = """
@@ -80,7 +82,9 @@ CREATE INDEX IF NOT EXISTS copy_bands_doc ON copy_bands(doc_id);
 
 
 @dataclass(frozen=True)
-class SourceState:
+class InputState:
+    """What incremental indexing remembers of one raw input (a file, a WARC record or a whole WARC file),
+    kept in the `sources` table (the name existing stores have)."""
     key: str
     size: int | None
     mtime_ns: int | None
@@ -94,7 +98,7 @@ class SourceState:
 def _migrate(conn: sqlite3.Connection) -> None:
     """Bring a store made by an earlier version up to this schema."""
     columns = {row[1] for row in conn.execute("PRAGMA table_info(sources)")}
-    if "label" not in columns:  # added with WARC sources: how messages name a record
+    if "label" not in columns:  # added with WARC inputs: how messages name a record
         conn.execute("ALTER TABLE sources ADD COLUMN label TEXT NOT NULL DEFAULT ''")
 
 
@@ -132,7 +136,7 @@ def _unpack(blob: bytes) -> Document:
     return Document.from_json(zlib.decompress(blob))
 
 
-class Store:
+class Store(Closing):
     """Open with `Store.open(folder, create=...)`; use as a context manager."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path, readonly: bool) -> None:
@@ -162,12 +166,6 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -203,21 +201,21 @@ class Store:
     def seq(self) -> int:
         return int(self.get_state("seq", "0"))
 
-    # -- sources -------------------------------------------------------------------------------------
-    def source(self, key: str) -> SourceState | None:
+    # -- raw inputs (the `sources` table) ------------------------------------------------------------
+    def input_state(self, key: str) -> InputState | None:
         row = self.conn.execute(
             "SELECT key, size, mtime_ns, raw_digest, doc_id, status, reason, label FROM sources WHERE key = ?",
             (key,)).fetchone()
-        return SourceState(*row) if row else None
+        return InputState(*row) if row else None
 
-    def sources_under(self, prefix: str) -> Iterator[SourceState]:
+    def input_states_under(self, prefix: str) -> Iterator[InputState]:
         """Every raw page whose key starts with `prefix` (the records of one WARC file), in key order."""
-        yield from (SourceState(*row) for row in self.conn.execute(
+        yield from (InputState(*row) for row in self.conn.execute(
             "SELECT key, size, mtime_ns, raw_digest, doc_id, status, reason, label FROM sources "
             "WHERE key >= ? AND key < ? ORDER BY key", (prefix, prefix + "\uffff")))
 
-    def set_source(self, key: str, *, size: int | None, mtime_ns: int | None, raw_digest: str,
-                   doc_id: str, status: str, reason: str = "", seen_at: str = "", label: str = "") -> None:
+    def set_input_state(self, key: str, *, size: int | None, mtime_ns: int | None, raw_digest: str,
+                        doc_id: str, status: str, reason: str = "", seen_at: str = "", label: str = "") -> None:
         self.conn.execute(
             "INSERT INTO sources(key, size, mtime_ns, raw_digest, doc_id, status, reason, seen_at, label) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET size = excluded.size, "

@@ -1,10 +1,12 @@
 """The normaliser: one HTML page in, one `Document` out.
 
 `normalise()` runs the stages in order on one shared parse tree:
-decode (`decode.py`) -> parse (`page.py`) -> classify, before (`classify.py`) -> site name, title, dates,
-authors, tags, canonical URL (`metadata.py`) -> body (`extract.py`, mutates the tree) -> classify, after
--> language, summary (`metadata.py`) -> entities (`entities.py`) -> `Document`.
-Where each value came from is recorded in `Document.extraction`.
+decode (`decode.py`) -> parse (`page.py`) -> classify, before (`classify.py`) -> canonical URL, site
+profile (`profiles.py`), site name, title (`title.py`) -> dates (`dates.py`) -> authors (`authors.py`)
+-> tags (`tags.py`) -> body (`body.py`, which mutates the tree) -> classify, after -> language
+(`language.py`), summary (`summary.py`) -> entities (`entities/`) -> `Document`. A field a site
+profile gives is taken from it, else from the generic stage. Where each value came from is recorded
+in `Document.extraction`.
 """
 
 from __future__ import annotations
@@ -12,13 +14,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from . import classify, metadata
-from .decode import decode_html
-from .document import Document, canonical_url, make_id
-from .errors import PageError, SkipPage
+from ..document import Document, canonical_url, make_id
+from ..errors import PageError, SkipPage
+from . import authors, classify, dates, language, summary, tags, title
 from .body import extract_body
-from .page import Page
-from .profiles import Profile, find_profile, load_profiles
+from .decode import decode_html
+from .page import Found, Page
+from .profiles import Profile, find_profile, from_profile, load_profiles
 
 EXTRACTOR_VERSION = "1"
 # Larger pages are skipped: no commentary needs this much markup, and parsing it costs seconds.
@@ -81,70 +83,70 @@ def _without_author_bio(paragraphs: list[str], authors: list[str]) -> list[str]:
     return paragraphs
 
 
-def _either(first: metadata.Found, fallback) -> metadata.Found:
+def _either(first: Found, fallback) -> Found:
     return first if first.value else fallback()
 
 
 def _run_stages(page: Page, fallback_key: str | None, fallback_url: str | None,
                 provenance: dict[str, Any], fetched_at: str, profiles: tuple[Profile, ...]) -> Document:
     signals = classify.before_extraction(page)
-    canonical = metadata.canonical_url(page)
+    canonical = title.canonical_url(page)
     profile = find_profile(page.tree, canonical.value or page.url, profiles)
     if profile is not None and profile.source:
-        site = metadata.Found(profile.source, f"profile:{profile.name}")
+        site = Found(profile.source, f"profile:{profile.name}")
     else:
-        site = metadata.site_name(page)
-    title = _either(metadata.from_profile(page, profile, "title"), lambda: metadata.title(page, site.value))
-    published, updated = metadata.dates(page)
-    published = _either(metadata.from_profile(page, profile, "date"), lambda: published)
-    updated = _either(metadata.from_profile(page, profile, "updated"), lambda: updated)
-    authors = _either(metadata.from_profile(page, profile, "authors"), lambda: metadata.authors(page, site.value))
-    tags = _either(metadata.from_profile(page, profile, "tags"), lambda: metadata.tags(page))
+        site = title.site_name(page)
+    found_title = _either(from_profile(page, profile, "title"), lambda: title.title(page, site.value))
+    published, updated = dates.dates(page)
+    published = _either(from_profile(page, profile, "date"), lambda: published)
+    updated = _either(from_profile(page, profile, "updated"), lambda: updated)
+    found_authors = _either(from_profile(page, profile, "authors"), lambda: authors.authors(page, site.value))
+    found_tags = _either(from_profile(page, profile, "tags"), lambda: tags.tags(page))
 
-    body = extract_body(page, title.value, profile)
-    paragraphs = _without_author_bio(body.paragraphs if body else [], authors.value)
+    body = extract_body(page, found_title.value, profile)
+    paragraphs = _without_author_bio(body.paragraphs if body else [], found_authors.value)
     classify.after_extraction(paragraphs, signals)
-    if not title.value:
+    if not found_title.value:
         raise SkipPage("no-title", "no title found")
     text = "\n\n".join(paragraphs)
-    lang = metadata.language(page, text)
-    summary = metadata.summary(page, paragraphs)
+    lang = language.language(page, text)
+    found_summary = summary.summary(page, paragraphs)
 
     from .entities import find_entities
 
-    entities = find_entities(title.value, paragraphs)
+    entities = find_entities(found_title.value, paragraphs)
 
     url = canonical.value or (canonical_url(page.url) if page.url else "") or (fallback_url or "")
     if canonical.value or page.url:
         key = canonical_url(url)
     else:
-        key = fallback_key or fallback_url or f"content:{title.value}\n{text[:2000]}"
+        key = fallback_key or fallback_url or f"content:{found_title.value}\n{text[:2000]}"
     return Document(
         id=make_id(key),
         url=url,
         source=site.value,
-        title=title.value,
+        title=found_title.value,
         date=published.value,
         updated=updated.value,
-        authors=tuple(authors.value),
-        summary=summary.value,
+        authors=tuple(found_authors.value),
+        summary=found_summary.value,
         body=text,
         entities=tuple(entities),
-        tags=tuple(tags.value),
+        tags=tuple(found_tags.value),
         language=lang.value,
         fetched_at=fetched_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         provenance=dict(provenance, encoding=page.encoding),
         extraction={
             "version": EXTRACTOR_VERSION,
-            "title_source": title.source,
+            "title_source": found_title.source,
             "date_source": published.source,
             "updated_source": updated.source,
-            "authors_source": authors.source,
+            "authors_source": found_authors.source,
             "source_source": site.source,
             "url_source": canonical.source or ("fetched" if page.url else "file"),
-            "tags_source": tags.source,
+            "tags_source": found_tags.source,
             "language_source": lang.source,
-            "summary_source": summary.source,
+            "summary_source": found_summary.source,
             "body_strategy": body.strategy if body else "",
             "profile": profile.name if profile else "",
         },

@@ -1,6 +1,6 @@
 """What a fetched seed points to: the links `scrape` follows from a listing, a sitemap or a feed.
 
-`discover(body, url, content_type, charset)` recognises the document and returns a `Found`:
+`discover(body, url, content_type, charset)` recognises the document and returns its `Links`:
 - a sitemap (`<urlset>`): its `<loc>`s are pages; a sitemap index (`<sitemapindex>`): its `<loc>`s are
   more sitemaps; a gzipped sitemap (`.xml.gz`) is unpacked first (at most `MAX_XML_BYTES`);
 - an RSS 2.0, RSS 1.0 (RDF) or Atom feed: its items' links are pages;
@@ -9,7 +9,7 @@
   says `<meta name="robots" content="nofollow">`.
 XML is parsed without DTDs, entity expansion or network access. Links come back absolute, without
 fragments, http(s) only; deciding which are in scope is the crawler's job. The words and markup that
-mark pagination are data, below.
+mark pagination are data: the link texts in `corpus/data/words.txt`, the markup patterns below.
 """
 
 from __future__ import annotations
@@ -18,15 +18,13 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urldefrag, urljoin, urlsplit
 
+from .. import data
+from ..inputs.records import HTML_TYPES
+
 MAX_XML_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit for one uncompressed sitemap
 
 # Link texts that mean "the next page of this listing" (compared lowercased, without spaces at the ends).
-NEXT_TEXTS = frozenset({
-    "next", "next page", "next »", "next ›", "next →", "next >", "»", "›", "→", ">", ">>", "older",
-    "older posts", "older entries", "older articles", "more", "more articles", "load more", "show more",
-    "previous", "prev", "« previous", "‹ previous", "newer", "newer posts", "last", "last »", "first",
-    "suivant", "suivante", "weiter", "nächste", "siguiente", "successivo", "volgende",
-})
+NEXT_TEXTS = frozenset(data.sections("words.txt")["next_page_texts"])
 # Class or id of an element around pagination links.
 PAGER_MARKUP = re.compile(r"pagination|pager|page-numbers|page-nav|pagenav|nav-links|paging|page-link",
                           re.IGNORECASE)
@@ -36,7 +34,7 @@ _PAGER_ANCESTORS = 4
 
 
 @dataclass
-class Found:
+class Links:
     kind: str                                        # "sitemap", "sitemap-index", "feed", "listing", "other"
     pages: list[str] = field(default_factory=list)
     listings: list[str] = field(default_factory=list)  # more pages of a listing
@@ -44,24 +42,24 @@ class Found:
     note: str = ""
 
 
-def discover(body: bytes, url: str, content_type: str = "", charset: str | None = None) -> Found:
+def discover(body: bytes, url: str, content_type: str = "", charset: str | None = None) -> Links:
     """The links in `body` (already content-decoded) fetched from `url`."""
     head = body[:2048].lstrip()
     if head.startswith(b"\x1f\x8b"):
-        from .fetch import gunzip
+        from .wire import gunzip
 
         try:
             body = gunzip(body, MAX_XML_BYTES)
         except ValueError as exc:
-            return Found("other", note=f"unreadable gzip: {exc}")
+            return Links("other", note=f"unreadable gzip: {exc}")
         head = body[:2048].lstrip()
     if _looks_xml(head, content_type):
-        found = _from_xml(body, url)
-        if found is not None:
-            return found
+        links = _from_xml(body, url)
+        if links is not None:
+            return links
     if _looks_html(head, content_type):
         return _from_html(body, url, charset)
-    return Found("other", note=f"neither HTML nor a sitemap or feed ({content_type or 'no type'})")
+    return Links("other", note=f"neither HTML nor a sitemap or feed ({content_type or 'no type'})")
 
 
 def _looks_xml(head: bytes, content_type: str) -> bool:
@@ -71,7 +69,7 @@ def _looks_xml(head: bytes, content_type: str) -> bool:
 
 
 def _looks_html(head: bytes, content_type: str) -> bool:
-    if content_type in ("text/html", "application/xhtml+xml"):
+    if content_type in HTML_TYPES:
         return True
     lowered = head.lower()
     return any(marker in lowered for marker in (b"<html", b"<!doctype html", b"<head", b"<body", b"<a "))
@@ -92,7 +90,7 @@ def _local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1].lower() if isinstance(tag, str) else ""
 
 
-def _from_xml(body: bytes, url: str) -> Found | None:
+def _from_xml(body: bytes, url: str) -> Links | None:
     from lxml import etree
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
@@ -108,12 +106,12 @@ def _from_xml(body: bytes, url: str) -> Found | None:
         locs = [_absolute(url, el.text) for el in root.iter() if _local(el.tag) == "loc"]
         locs = _unique(locs)
         if kind == "urlset":
-            return Found("sitemap", pages=locs)
-        return Found("sitemap-index", sitemaps=locs)
+            return Links("sitemap", pages=locs)
+        return Links("sitemap-index", sitemaps=locs)
     if kind in ("rss", "rdf"):
         links = [_absolute(url, el.text) for item in root.iter() if _local(item.tag) == "item"
                  for el in item if _local(el.tag) == "link"]
-        return Found("feed", pages=_unique(links))
+        return Links("feed", pages=_unique(links))
     if kind == "feed":
         links = []
         for entry in root.iter():
@@ -122,47 +120,47 @@ def _from_xml(body: bytes, url: str) -> Found | None:
             for el in entry:
                 if _local(el.tag) == "link" and el.get("rel", "alternate") == "alternate":
                     links.append(_absolute(url, el.get("href")))
-        return Found("feed", pages=_unique(links))
+        return Links("feed", pages=_unique(links))
     return None
 
 
-def _from_html(body: bytes, url: str, charset: str | None) -> Found:
+def _from_html(body: bytes, url: str, charset: str | None) -> Links:
     import lxml.html
 
-    from .decode import decode_html
-    from .errors import SkipPage
+    from ..extract.decode import decode_html
+    from ..errors import SkipPage
 
     try:
         text, _encoding = decode_html(body, charset)
     except SkipPage as exc:
-        return Found("other", note=str(exc))
+        return Links("other", note=str(exc))
     try:
         doc = lxml.html.document_fromstring(text.encode("utf-8"),
                                             parser=lxml.html.HTMLParser(encoding="utf-8"))
     except (ValueError, lxml.etree.ParserError):
-        return Found("listing", note="no links: unparseable HTML")
+        return Links("listing", note="no links: unparseable HTML")
     for meta in doc.iter("meta"):
         if (meta.get("name") or "").lower() in ("robots", "polsearch") and \
                 re.search(r"\b(nofollow|none)\b", meta.get("content") or "", re.IGNORECASE):
-            return Found("listing", note="the page asks robots not to follow its links")
+            return Links("listing", note="the page asks robots not to follow its links")
     base = url
     for el in doc.iter("base"):
         base = _absolute(url, el.get("href")) or url
         break
-    found = Found("listing")
+    links = Links("listing")
     for el in doc.iter("link"):
         if "next" in (el.get("rel") or "").lower().split():
             target = _absolute(base, el.get("href"))
             if target:
-                found.listings.append(target)
+                links.listings.append(target)
     for a in doc.iter("a"):
         target = _absolute(base, a.get("href"))
         if not target or target == url:
             continue
-        (found.listings if _is_pager_link(a, target) else found.pages).append(target)
-    found.listings = _unique(found.listings)
-    found.pages = [u for u in _unique(found.pages) if u not in set(found.listings)]
-    return found
+        (links.listings if _is_pager_link(a, target) else links.pages).append(target)
+    links.listings = _unique(links.listings)
+    links.pages = [u for u in _unique(links.pages) if u not in set(links.listings)]
+    return links
 
 
 def _is_pager_link(a, target: str) -> bool:

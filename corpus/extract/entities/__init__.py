@@ -1,0 +1,107 @@
+"""Named entities in a commentary: people (PER), organisations (ORG), places (LOC) and other names (MISC).
+
+Rule-based and local: standard library only, no model. The gazetteers and word lists were typed for
+polsearch (`corpus/data/entities_*.txt`) and are loaded once per process, on first use.
+
+`find_entities(title, paragraphs)` runs the passes in order, one module each:
+- `lexicon.py`: the data files and the patterns compiled from them, built lazily and cached for the
+  process, and `Words`, what a word is in this document;
+- `scan.py`: runs of capitalised words found and cut into segments that may each be one name;
+- `classify.py`: each segment typed by the gazetteers, head words ("... Ministry", "Gulf of ..."), a title
+  before a name ("Foreign Minister Wang Yi") or a given name, else kept as unsure with the cue its
+  context gives (`context.py`);
+- `resolve.py`: unsure mentions settled against the whole document (a bare surname is the person already
+  named in full, an acronym defined in parentheses is its expansion), the spellings of one entity merged
+  under the fullest one, Title-Cased headlines matched only against what is already known;
+- `mentions.py`: the records these passes hand each other.
+
+Entity text is a span of the input after light normalisation (NFC; no-break and other wide spaces read as a
+plain space; soft hyphens and zero-width characters dropped), with titles and possessives left out.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from ...document import Entity
+from .classify import Classifier
+from .lexicon import Lexicon, Words, load_lexicon
+from .mentions import Mentions
+from .resolve import Resolver
+from .scan import Scanner, normalise_text
+
+log = logging.getLogger(__name__)
+
+# Text beyond this many characters per document is not read: a long commentary is 50,000 characters, and
+# the cap bounds the time spent on pathological input (about a second for 600,000 characters of capitalised
+# garbage).
+_MAX_DOC_CHARS = 600_000
+
+
+def find_entities(title: str, paragraphs: list[str]) -> list[Entity]:
+    """Named people (PER), organisations (ORG), places (LOC) and other names (MISC) mentioned in a
+    commentary, each once, in order of first mention, with the fullest surface form as text.
+
+    Titles ("President", "Dr") and possessives are not part of a name; a bare surname counts as the person
+    named in full elsewhere in the text. Never raises: odd input gives fewer entities, not an error.
+    """
+    try:
+        return _find_entities(title, paragraphs)
+    except Exception:  # a bug here must not stop an ingest run; it is logged for the fix
+        log.exception("entity recognition failed; returning no entities")
+        return []
+
+
+def _find_entities(title: str, paragraphs: Iterable[str] | None) -> list[Entity]:
+    if not isinstance(title, str):
+        title = ""
+    if isinstance(paragraphs, str):
+        paragraphs = [paragraphs]
+    elif not isinstance(paragraphs, Iterable):
+        paragraphs = []
+    texts: list[str] = [normalise_text(title[:_MAX_DOC_CHARS])]
+    budget = _MAX_DOC_CHARS - len(texts[0])
+    for p in paragraphs:
+        if not isinstance(p, str) or not p:
+            continue
+        if budget <= 0:
+            break
+        p = normalise_text(p[:budget])
+        budget -= len(p)
+        texts.append(p)
+    if not any(t.strip() for t in texts):
+        return []
+    lex = load_lexicon()
+    words = Words(lex, texts)
+    mentions = Mentions()
+    scanner = Scanner(lex, words, mentions, Classifier(lex, words, mentions))
+    headlines: list[tuple[int, str]] = []
+    for seg, text in enumerate(texts):
+        if not text or _shouting(text, lex):
+            continue
+        short = seg == 0 or (len(text) < 200 and text.rstrip()[-1:] not in ".!?:;\"”")
+        if short and _is_headline(text, lex):
+            headlines.append((seg, text))
+        else:
+            scanner.scan(seg, text)
+    return Resolver(lex, words, mentions, texts, scanner.acronym_defs).resolve(headlines)
+
+
+def _shouting(text: str, lex: Lexicon) -> bool:
+    """Mostly capital letters: case says nothing about names there."""
+    if lex.lowercase_word_re.search(text, 0, 400):
+        return False
+    head = text[:400]
+    upper = sum(map(str.isupper, head))
+    return upper >= 12 and upper > 2 * sum(map(str.islower, head))
+
+
+def _is_headline(text: str, lex: Lexicon) -> bool:
+    """Title Case: most content words capitalised (a headline or a subheading), or all in capitals."""
+    words = [w for w in lex.word_re.findall(text) if w[:1].isalpha()]
+    content = [w for w in words if w.lower() not in lex.headline_small_words]
+    if len(content) < 2:
+        return False
+    caps = sum(1 for w in content if w[:1].isupper())
+    return caps >= 0.75 * len(content) and caps >= 2
