@@ -182,13 +182,16 @@ def sync(folder: IndexFolder, store: Store, progress: Progress = SILENT, procs: 
     synced = int(store.get_state("index_synced_seq", "0"))
     target = store.seq
     pending = store.count(since_seq=synced)
+    generation = _generation_path(folder, store.get_state("index_generation"))
     if target <= synced or pending == 0:
+        _sync_packs(folder, generation, store, progress)  # a pack lost or damaged since is rebuilt
         return SyncReport(0, False, time.perf_counter() - started)
     try:
-        ix = whoosh_index.open_dir(str(_generation_path(folder, store.get_state("index_generation"))))
+        ix = whoosh_index.open_dir(str(generation))
         _write(ix, store, synced, target, pending, progress, procs, replace=True)
     except OSError as exc:
         raise _cannot_write(folder, exc) from exc
+    _sync_packs(folder, generation, store, progress)
     with store.transaction():
         store.set_state("index_synced_seq", str(target))
     return SyncReport(pending, False, time.perf_counter() - started)
@@ -211,6 +214,7 @@ def rebuild(folder: IndexFolder, store: Store, progress: Progress = SILENT, proc
         path.mkdir(parents=True)
         ix = whoosh_index.create_in(str(path), build_schema())
         _write(ix, store, 0, target, total, progress, procs, replace=False)
+        _sync_packs(folder, path, store, progress, check=False)
     except BaseException as exc:
         shutil.rmtree(path, ignore_errors=True)
         if isinstance(exc, OSError):
@@ -223,6 +227,18 @@ def rebuild(folder: IndexFolder, store: Store, progress: Progress = SILENT, proc
         store.set_state("index_schema", str(SCHEMA_VERSION))
     _remove_old_generations(folder, keep={name, previous})
     return SyncReport(total, True, time.perf_counter() - started)
+
+
+def _sync_packs(folder: IndexFolder, generation: Path, store: Store, progress: Progress,
+                check: bool = False) -> None:
+    """Build the packs (`packs.py`) the generation's segments lack; searches use Whoosh for a query
+    until every segment has its pack."""
+    from . import packs
+
+    try:
+        packs.sync(generation, store.get_many, progress, check=check)
+    except OSError as exc:
+        raise _cannot_write(folder, exc) from exc
 
 
 def _cannot_write(folder: IndexFolder, exc: OSError) -> IndexWriteError:
@@ -246,10 +262,23 @@ def _remove_old_generations(folder: IndexFolder, keep: set[str]) -> None:
 class Reader:
     """The store and a Whoosh searcher over the current generation (None for an empty index)."""
 
-    def __init__(self, folder: IndexFolder, store: Store | None, searcher) -> None:
+    def __init__(self, folder: IndexFolder, store: Store | None, searcher, generation: Path | None = None) -> None:
         self.folder = folder
         self.store = store
         self.searcher = searcher
+        self.generation = generation  # the Whoosh generation's folder, beside which its packs are
+        self._engine: object = False
+
+    def engine(self):
+        """The packed engine over this generation (`search/engine.py`), or None when a segment's pack
+        is missing or damaged (the next index run rebuilds it; until then Whoosh answers)."""
+        if self._engine is False:
+            self._engine = None
+            if self.searcher is not None and self.generation is not None:
+                from search.engine import Engine
+
+                self._engine = Engine.open(self.searcher, self.generation)
+        return self._engine
 
     def close(self) -> None:
         if self.searcher is not None:
@@ -282,10 +311,11 @@ def open_reader(folder: IndexFolder, weighting=None) -> Reader:
         if not name:
             return Reader(folder, store, None)
         try:
-            ix = whoosh_index.open_dir(str(_generation_path(folder, name)))
+            path = _generation_path(folder, name)
+            ix = whoosh_index.open_dir(str(path))
             from whoosh.scoring import BM25F
 
-            return Reader(folder, store, ix.searcher(weighting=weighting or BM25F()))
+            return Reader(folder, store, ix.searcher(weighting=weighting or BM25F()), path)
         except (EmptyIndexError, FileNotFoundError) as exc:
             # A rebuild swapped generations between reading the name and opening it: read it again.
             if attempt == 2:

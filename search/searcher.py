@@ -141,6 +141,65 @@ def execute(reader: Reader, query: Query, *, limit: int | None, sort: str = "rel
     warnings: list[str] = []
     compiled = compile_query(tree, ixreader, warnings)
     fuzzy_terms = expand_fuzzy(tree, ixreader)
+    if os.environ.get("POLSEARCH_ENGINE", "packed") != "whoosh":
+        engine = reader.engine()
+        if engine is not None:
+            from .engine import Unsupported
+
+            try:
+                return _execute_packed(engine, reader, tree, compiled, limit, sort, collapse, warnings,
+                                       fuzzy_terms)
+            except Unsupported:
+                pass  # a kind of query the engine does not evaluate: Whoosh answers it
+    return execute_reference(reader, tree, compiled, limit=limit, sort=sort, collapse=collapse,
+                             warnings=warnings, fuzzy_terms=fuzzy_terms)
+
+
+def _execute_packed(engine, reader: Reader, tree: Node, compiled, limit: int | None, sort: str,
+                    collapse: bool, warnings: list[str], fuzzy_terms: dict) -> Execution:
+    """`execute()` on the packed engine: the same documents, total, scores and order."""
+    import numpy as np
+
+    from .engine import rank
+
+    docs, scores = engine.matches(compiled)
+    if sort == "relevance":
+        full = collapse or tree.needs_text() or limit is None
+        order = rank(docs, scores, None if full else max(limit, 0))
+    else:
+        dates = engine.column("sort_dates", docs)
+        order = np.lexsort((docs, dates))
+        if sort == "-date":
+            order = order[::-1]  # Whoosh reverses the whole order, equal dates included
+        if not (collapse or tree.needs_text() or limit is None):
+            order = order[:max(limit, 0)]
+        scores = dates  # as Whoosh does, a sorted hit's score is its sort key
+    docs, scores = docs[order], scores[order]
+    ids = [i.decode("ascii") for i in engine.column("ids", docs)] if len(docs) else []
+    if not tree.needs_text():
+        total = len(ids)
+        if limit == 0:
+            return Execution(total, [], warnings, fuzzy_terms)
+        if not collapse:
+            return Execution(total, list(zip(ids, scores.tolist()))[:limit], warnings, fuzzy_terms)
+        groups = [g.decode("ascii") for g in engine.column("groups", docs)]
+        folded, copies = _fold_copies(list(zip(docs.tolist(), ids, scores.tolist())), dict(enumerate(groups)),
+                                      by_position=True)
+        return Execution(total, folded[:limit], warnings, fuzzy_terms, copies)
+    candidates = list(zip(docs.tolist(), ids, scores.tolist()))
+    groups = None
+    if collapse:
+        groups = {d: g.decode("ascii") for d, g in zip(docs.tolist(), engine.column("groups", docs))}
+    return _verified(reader, tree, candidates, limit, collapse, warnings, fuzzy_terms, groups)
+
+
+def execute_reference(reader: Reader, tree: Node, compiled, *, limit: int | None, sort: str = "relevance",
+                      collapse: bool = False, warnings: list[str] | None = None,
+                      fuzzy_terms: dict | None = None) -> Execution:
+    """The reference implementation: `execute()` on Whoosh's own matchers and collectors. The packed
+    engine must give exactly its answers (tests/test_engine.py)."""
+    warnings = [] if warnings is None else warnings
+    fuzzy_terms = {} if fuzzy_terms is None else fuzzy_terms
     kwargs: dict[str, Any] = {"terms": False}
     if sort != "relevance":
         kwargs.update(sortedby="date", reverse=(sort == "-date"))
@@ -163,12 +222,20 @@ def execute(reader: Reader, query: Query, *, limit: int | None, sort: str = "rel
             fetch *= 4
         ranked, copies = folded
         return Execution(total, ranked[:limit], warnings, fuzzy_terms, copies)
+    found = reader.searcher.search(compiled, limit=None, **kwargs)
+    candidates = [(hit.docnum, hit["id"], hit.score or 0.0) for hit in found]
+    groups = reader.searcher.reader().column_reader("copy_group") if collapse else None
+    return _verified(reader, tree, candidates, limit, collapse, warnings, fuzzy_terms, groups)
+
+
+def _verified(reader: Reader, tree: Node, candidates: list[tuple[int, str, float]], limit: int | None,
+              collapse: bool, warnings: list[str], fuzzy_terms: dict, groups) -> Execution:
+    """The candidates (docnum, id, score, in rank order) whose text passes the checks the index cannot
+    make (`w/s`, `w/p`, `exact:`)."""
     from .verify import Verifier
 
-    found = reader.searcher.search(compiled, limit=None, **kwargs)
     verifier = Verifier(tree, reader.searcher, fuzzy_terms)
     passing: list[tuple[str, float, int]] = []
-    candidates = [(hit.docnum, hit["id"], hit.score or 0.0) for hit in found]
     for start in range(0, len(candidates), 200):
         chunk = candidates[start:start + 200]
         docs = reader.store.get_many(doc_id for _, doc_id, _ in chunk)
@@ -180,7 +247,6 @@ def execute(reader: Reader, query: Query, *, limit: int | None, sort: str = "rel
     copies: dict[str, int] = {}
     ranked = [(doc_id, score) for doc_id, score, _ in passing]
     if collapse:
-        groups = reader.searcher.reader().column_reader("copy_group")
         ranked, copies = _fold_copies([(docnum, doc_id, score) for doc_id, score, docnum in passing], groups)
     return Execution(total, ranked if limit is None else ranked[:limit], warnings, fuzzy_terms, copies)
 
@@ -195,13 +261,15 @@ def _total(reader: Reader, compiled, found) -> int:
     return total(reader.searcher, compiled)
 
 
-def _fold_copies(hits: list[tuple[int, str, float]], groups) -> tuple[list[tuple[str, float]], dict[str, int]]:
-    """Keep the first hit of each group of copies; count the copies folded into it."""
+def _fold_copies(hits: list[tuple[int, str, float]], groups, by_position: bool = False
+                 ) -> tuple[list[tuple[str, float]], dict[str, int]]:
+    """Keep the first hit of each group of copies; count the copies folded into it. `groups` maps a
+    document number (or, `by_position`, the hit's place in `hits`) to its group."""
     first: dict[str, str] = {}
     kept: list[tuple[str, float]] = []
     copies: dict[str, int] = {}
-    for docnum, doc_id, score in hits:
-        group = groups[docnum] or doc_id
+    for place, (docnum, doc_id, score) in enumerate(hits):
+        group = groups[place if by_position else docnum] or doc_id
         if group in first:
             copies[first[group]] = copies.get(first[group], 0) + 1
         else:

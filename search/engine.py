@@ -1,0 +1,399 @@
+"""The packed engine: a compiled Whoosh query answered from the segments' packs (`indexer/packs.py`) with
+numpy, giving exactly the documents, totals and scores the Whoosh matchers give (`reference.py` runs
+those; the property tests in tests/test_engine.py hold the two together).
+
+Each kind of Whoosh query the compiler makes has an evaluator here, per segment, on (documents, scores)
+arrays: documents ascending, scores float64 computed with Whoosh's own formulas in Whoosh's order:
+- `Term`: BM25F from the term's frequencies and the documents' quantised field lengths, with the idf and
+  average field length of the whole index (from Whoosh's statistics, as its scorer takes them); a field
+  that is not scored gives each posting its weight;
+- `And`: the intersection, scores added; each `Not` inside it removes its documents and, as Whoosh's
+  `InverseMatcher` does, adds its weight 1.0 to the score;
+- `Or`: the union, the scores of the parts that match added;
+- a phrase (`AdjacentPhrase`): the positions of its rarest word looked up, shifted, in each other word's
+  positions (sorted int64 keys `document << 32 | position`); the score is its words' together;
+- `SpanNear2` (`w/N`, `pre/N`, phrases inside them): spans (start, end) joined pairwise by windowed
+  lookups, as Whoosh's span matcher joins them; the score is its words' together;
+- `DateRange`: the pack's date column; a constant score, 1.0 times the boost.
+Anything else (`SpanOr` for a wildcard inside a proximity, a numeric range, fuzzy or unexpanded
+queries) raises `Unsupported`, and the searcher answers that query with Whoosh.
+
+Scores are sums of the same float64 terms Whoosh adds; Whoosh adds an `AND`'s parts in an order it
+picks by their estimated sizes, so a score can differ from Whoosh's in the last bits (tested to 1e-9),
+and documents whose scores are equal to that precision are ordered by document number, as Whoosh
+orders equal scores.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from indexer import packs
+
+EMPTY_DOCS = np.zeros(0, dtype=np.int64)
+EMPTY_SCORES = np.zeros(0, dtype=np.float64)
+
+
+class Unsupported(Exception):
+    """A query (or part of one) the engine does not evaluate; Whoosh answers it."""
+
+
+class _Segment:
+    def __init__(self, searcher, offset: int, pack: packs.Pack) -> None:
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.offset = offset
+        self.pack = pack
+        self.count = pack.docs
+        deleted = self.reader.segment().deleted_docs() if self.reader.has_deletions() else ()
+        self.alive = np.ones(self.count, dtype=bool)
+        if deleted:
+            self.alive[np.fromiter(deleted, dtype=np.int64)] = False
+        self.all_docs = np.flatnonzero(self.alive).astype(np.int64)
+
+
+class Engine:
+    """The packs of every segment of a searcher's index; None from `open()` when one is missing or damaged."""
+
+    def __init__(self, searcher, segments: list[_Segment]) -> None:
+        self.searcher = searcher
+        self.segments = segments
+        self.weighting = searcher.weighting
+        self._stats: dict = {}
+
+    @classmethod
+    def open(cls, searcher, generation: Path) -> Engine | None:
+        segments = []
+        subs = searcher.leaf_searchers()
+        for sub, offset in subs:
+            segment = sub.reader().segment()
+            if segment is None:
+                return None
+            pack = packs.load(generation, segment.segment_id(), sub.reader().doc_count_all())
+            if pack is None:
+                return None
+            segments.append(_Segment(sub, offset, pack))
+        return cls(searcher, segments)
+
+    # -- running -----------------------------------------------------------------------------------
+    def matches(self, q) -> tuple[np.ndarray, np.ndarray]:
+        """Every live document `q` matches (global document numbers, ascending) and its score."""
+        docs, scores = [], []
+        for seg in self.segments:
+            d, s = _Eval(self, seg).run(q)
+            if len(d):
+                keep = seg.alive[d]
+                docs.append(d[keep] + seg.offset)
+                scores.append(s[keep])
+        if not docs:
+            return EMPTY_DOCS, EMPTY_SCORES
+        return np.concatenate(docs), np.concatenate(scores)
+
+    def column(self, name: str, docnums: np.ndarray) -> np.ndarray:
+        """The pack column `name` (ids, groups, sort_dates, dates) of global document numbers."""
+        out = []
+        bounds = [seg.offset for seg in self.segments]
+        where = np.searchsorted(bounds, docnums, side="right") - 1
+        result = None
+        for i, seg in enumerate(self.segments):
+            pick = where == i
+            if not pick.any():
+                continue
+            values = seg.pack.array(name)[docnums[pick] - seg.offset]
+            if result is None:
+                result = np.empty(len(docnums), dtype=values.dtype) if values.dtype.kind != "S" else \
+                    np.empty(len(docnums), dtype=f"S{max(s.pack.array(name).dtype.itemsize for s in self.segments)}")
+            result[pick] = values
+            out.append(i)
+        if result is None:
+            return np.zeros(0, dtype=np.int64)
+        return result
+
+    # -- statistics of the whole index, as Whoosh's scorer reads them ------------------------------
+    def term_stats(self, field: str, text: str) -> tuple[float, float, float, float]:
+        key = (field, text)
+        found = self._stats.get(key)
+        if found is None:
+            w = self.weighting
+            searcher = self.searcher
+            idf = w.idf(searcher, field, text) if hasattr(w, "idf") else searcher.idf(field, text)
+            avgfl = searcher.avg_field_length(field) or 1
+            b = w._field_B.get(field, w.B)
+            found = self._stats[key] = (idf, avgfl, b, w.K1)
+        return found
+
+
+def rank(docs: np.ndarray, scores: np.ndarray, limit: int | None) -> np.ndarray:
+    """Indexes into docs/scores of the best `limit` (all with None): score descending, then document
+    number ascending (Whoosh's order); equal to 1e-9 counts as equal."""
+    n = len(docs)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    keyed = np.round(scores, 9)
+    if limit is not None and limit < n:
+        if limit <= 0:
+            return np.zeros(0, dtype=np.int64)
+        kth = np.partition(keyed, n - limit)[n - limit]
+        cand = np.flatnonzero(keyed >= kth)
+        order = cand[np.lexsort((docs[cand], -keyed[cand]))]
+        return order[:limit]
+    return np.lexsort((docs, -keyed))
+
+
+class _Eval:
+    def __init__(self, engine: Engine, seg: _Segment) -> None:
+        self.engine = engine
+        self.seg = seg
+        self.pack = seg.pack
+
+    def run(self, q) -> tuple[np.ndarray, np.ndarray]:
+        from whoosh import query as wq
+        from whoosh.query import spans as wspans
+
+        from .phrase import AdjacentPhrase
+
+        kind = type(q)
+        if q is wq.NullQuery or kind is type(wq.NullQuery):
+            return EMPTY_DOCS, EMPTY_SCORES
+        if kind is wq.Term:
+            return self.term(q.fieldname, q.text, q.boost)
+        if kind is wq.And:
+            return self.conjunction(q)
+        if kind is wq.Or:
+            if q.minmatch or q.scale:
+                raise Unsupported("Or with minmatch or scale")
+            return self.disjunction(q)
+        if kind is wq.Not:
+            docs = self.complement(self.run(q.query)[0])
+            return docs, np.ones(len(docs))
+        if kind is AdjacentPhrase or (kind is wq.Phrase and q.slop == 1):
+            return self.phrase(q)
+        if kind is wq.DateRange:
+            return self.date_range(q)
+        if kind is wq.Every and q.fieldname in (None, "", "*"):
+            return self.seg.all_docs, np.full(len(self.seg.all_docs), float(q.boost))
+        if kind is wspans.SpanNear2:
+            starts, ends, docs, scores = self.spans(q)
+            return docs, scores
+        raise Unsupported(kind.__name__)
+
+    # -- leaves -----------------------------------------------------------------------------------
+    def term(self, field: str, text, boost: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+        schema = self.engine.searcher.schema
+        if field not in schema:
+            return EMPTY_DOCS, EMPTY_SCORES
+        if field not in packs.TEXT_FIELDS:
+            return self._whoosh_term(field, text, boost)
+        t = self.pack.term_index(field, text)
+        if t < 0:
+            return EMPTY_DOCS, EMPTY_SCORES
+        docs, tf = self.pack.postings(field, t)
+        docs = docs.astype(np.int64)
+        idf, avgfl, b, k1 = self.engine.term_stats(field, text)
+        fl = self.pack.array(f"{field}.len")[docs]
+        scores = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
+        if boost != 1.0:
+            scores = scores * boost
+        return docs, scores
+
+    def _whoosh_term(self, field: str, text: str, boost: float):
+        """A term of a field the pack does not hold (id, language, is_copy: short lists or flags),
+        read from the segment's own postings; such fields are not scored (the posting's weight)."""
+        from whoosh.reading import TermNotFound
+
+        fieldobj = self.engine.searcher.schema[field]
+        if fieldobj.scorable:
+            raise Unsupported(f"scored field {field} outside the pack")
+        try:
+            btext = fieldobj.to_bytes(text)
+            m = self.seg.reader.postings(field, btext)
+        except (TermNotFound, KeyError, ValueError):
+            return EMPTY_DOCS, EMPTY_SCORES
+        ids, weights = [], []
+        while m.is_active():
+            ids.append(m.id())
+            weights.append(m.weight())
+            m.next()
+        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64) * boost
+
+    def date_range(self, q) -> tuple[np.ndarray, np.ndarray]:
+        if q.fieldname != "date" or q.startexcl or q.endexcl or not q.constantscore:
+            raise Unsupported("range")
+        dates = self.pack.array("dates")
+        keep = dates != packs.NO_DATE
+        if q.start is not None:
+            keep &= dates >= q.start
+        if q.end is not None:
+            keep &= dates <= q.end
+        docs = np.flatnonzero(keep).astype(np.int64)
+        return docs, np.full(len(docs), float(q.boost))
+
+    # -- combinations -----------------------------------------------------------------------------
+    def complement(self, docs: np.ndarray) -> np.ndarray:
+        mask = self.seg.alive.copy()
+        mask[docs] = False
+        return np.flatnonzero(mask).astype(np.int64)
+
+    def conjunction(self, q):
+        from whoosh import query as wq
+
+        subs = q.subqueries
+        if not subs:
+            return EMPTY_DOCS, EMPTY_SCORES
+        if len(subs) == 1:
+            docs, scores = self.run(subs[0])
+            return docs, scores * q.boost if q.boost != 1.0 else scores
+        positive = [s for s in subs if not isinstance(s, wq.Not)]
+        negative = [s for s in subs if isinstance(s, wq.Not)]
+        docs = scores = None
+        for s in positive:
+            d, sc = self.run(s)
+            if docs is None:
+                docs, scores = d, sc
+            else:
+                common, ia, ib = np.intersect1d(docs, d, assume_unique=True, return_indices=True)
+                docs, scores = common, scores[ia] + sc[ib]
+            if not len(docs):
+                return EMPTY_DOCS, EMPTY_SCORES
+        if docs is None:
+            docs, scores = self.seg.all_docs, np.zeros(len(self.seg.all_docs))
+        for s in negative:
+            d, _ = self.run(s.query)
+            keep = ~np.isin(docs, d, assume_unique=True)
+            docs, scores = docs[keep], scores[keep] + 1.0
+        if q.boost != 1.0:
+            scores = scores * q.boost
+        return docs, scores
+
+    def disjunction(self, q):
+        parts = [self.run(s) for s in q.subqueries]
+        parts = [p for p in parts if len(p[0])]
+        if not parts:
+            return EMPTY_DOCS, EMPTY_SCORES
+        if len(parts) == 1:
+            docs, scores = parts[0]
+        else:
+            alld = np.concatenate([p[0] for p in parts])
+            alls = np.concatenate([p[1] for p in parts])
+            docs, inverse = np.unique(alld, return_inverse=True)
+            scores = np.zeros(len(docs))
+            np.add.at(scores, inverse, alls)
+        if q.boost != 1.0:
+            scores = scores * q.boost
+        return docs, scores
+
+    # -- positions --------------------------------------------------------------------------------
+    def _term_keys(self, field: str, text: str):
+        t = self.pack.term_index(field, text) if field in packs.TEXT_FIELDS else -1
+        if t < 0:
+            if field not in packs.TEXT_FIELDS:
+                raise Unsupported(f"positions of {field}")
+            return None
+        return self.pack.keys(field, t)
+
+    def phrase(self, q):
+        field = q.fieldname
+        words = list(q.words)
+        keys = [self._term_keys(field, w) for w in words]
+        if any(k is None for k in keys):
+            return EMPTY_DOCS, EMPTY_SCORES
+        r = min(range(len(words)), key=lambda i: len(keys[i]))
+        cand = np.asarray(keys[r]) - r  # where the phrase would start
+        for i in sorted(range(len(words)), key=lambda i: len(keys[i])):
+            if i == r or not len(cand):
+                continue
+            target = keys[i]
+            want = cand + i
+            at = np.searchsorted(target, want)
+            at[at == len(target)] = len(target) - 1 if len(target) else 0
+            cand = cand[target[at] == want] if len(target) else cand[:0]
+        if not len(cand):
+            return EMPTY_DOCS, EMPTY_SCORES
+        docs = np.unique(cand >> 32)
+        scores = None
+        for w in words:
+            d, s = self.term(field, w)
+            s = s[np.searchsorted(d, docs)]
+            scores = s if scores is None else scores + s
+        if q.boost != 1.0:
+            scores = scores * q.boost
+        return docs, scores
+
+    def spans(self, q):
+        """(start keys, end keys, documents, scores) of a span query's matches."""
+        from whoosh import query as wq
+        from whoosh.query import spans as wspans
+
+        if type(q) is wq.Term:
+            k = self._term_keys(q.fieldname, q.text)
+            if k is None:
+                return None
+            docs, scores = self.term(q.fieldname, q.text, q.boost)
+            k = np.asarray(k)
+            return k, k, docs, scores
+        if type(q) is not wspans.SpanNear2 or q.mindist != 1:
+            raise Unsupported(type(q).__name__)
+        parts = [self.spans(s) for s in q.qs]
+        if any(p is None for p in parts):
+            return EMPTY_DOCS, EMPTY_DOCS, EMPTY_DOCS, EMPTY_SCORES
+        a_start, a_end = parts[0][0], parts[0][1]
+        for b in parts[1:]:
+            a_start, a_end = _join(a_start, a_end, b[0], b[1], q.slop, q.ordered)
+            if not len(a_start):
+                return EMPTY_DOCS, EMPTY_DOCS, EMPTY_DOCS, EMPTY_SCORES
+        docs = np.unique(a_start >> 32)
+        scores = None
+        for p in parts:
+            s = p[3][np.searchsorted(p[2], docs)]
+            scores = s if scores is None else scores + s
+        return a_start, a_end, docs, scores
+
+
+def _join(a_start, a_end, b_start, b_end, slop: int, ordered: bool):
+    """Spans made of a span of A and a span of B at distance 1..slop (B after A when `ordered`):
+    (start, end) of their union, each once, sorted by start then end."""
+    out_s, out_e = [], []
+    # B after A: b.start in [a.end + 1, a.end + slop]
+    order = np.lexsort((b_end, b_start))
+    bs, be = b_start[order], b_end[order]
+    lo = np.searchsorted(bs, a_end + 1)
+    hi = np.searchsorted(bs, a_end + slop, side="right")
+    n = hi - lo
+    if n.sum():
+        ai = np.repeat(np.arange(len(a_start)), n)
+        bi = np.repeat(lo, n) + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
+        out_s.append(a_start[ai])
+        out_e.append(np.maximum(a_end[ai], be[bi]))
+    if not ordered:
+        # B before A: b.end in [a.start - slop, a.start - 1]
+        order = np.argsort(b_end, kind="stable")
+        bs2, be2 = b_start[order], b_end[order]
+        lo = np.searchsorted(be2, a_start - slop)
+        hi = np.searchsorted(be2, a_start - 1, side="right")
+        n = hi - lo
+        if n.sum():
+            ai = np.repeat(np.arange(len(a_start)), n)
+            bi = np.repeat(lo, n) + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
+            # Whoosh looks for B only from a.start - slop on (by start): a longer B that starts
+            # earlier is not joined, even when it ends within reach
+            near = bs2[bi] >= a_start[ai] - slop
+            ai, bi = ai[near], bi[near]
+            out_s.append(np.minimum(a_start[ai], bs2[bi]))
+            out_e.append(a_end[ai])
+    if not out_s:
+        return EMPTY_DOCS, EMPTY_DOCS
+    s = np.concatenate(out_s)
+    e = np.concatenate(out_e)
+    same_doc = (s >> 32) == (e >> 32)
+    s, e = s[same_doc], e[same_doc]
+    order = np.lexsort((e, s))
+    s, e = s[order], e[order]
+    if len(s) > 1:
+        keep = np.ones(len(s), dtype=bool)
+        keep[1:] = (s[1:] != s[:-1]) | (e[1:] != e[:-1])
+        s, e = s[keep], e[keep]
+    return s, e

@@ -1,0 +1,259 @@
+"""The packed engine (search/engine.py) against the reference, Whoosh's own query path: random corpora and
+random queries of every kind, compared document by document, total by total, score by score.
+
+Each corpus is written in several runs (several segments, updated documents leaving deleted entries
+behind, copies), so segments, deletions and offsets are all exercised. A query kind the engine does not
+evaluate falls back to Whoosh; `test_engine_answers_the_kinds` checks that the kinds researchers use are
+answered by the engine itself, so a fallback cannot pass for a match.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+
+import pytest
+
+from corpus.document import Document, Entity, make_id
+from indexer import packs
+from indexer.index import IndexFolder, open_reader
+from indexer.ingest import ingest_documents
+from search import ranking
+from search.engine import Unsupported
+from search.query import compile_query
+from search.searcher import Filters, Query, execute, execute_reference
+
+WORDS = ("the of and to in security energy trade china russia sanctions climate change united states "
+         "policy economic development agreement national supply chains market tariffs health vaccine "
+         "cambodia growth summit minister").split()
+SOURCES = ("Brookings Institution", "Carnegie Endowment", "Chatham House", "RAND")
+AUTHORS = ("Ana Silva", "John Smith", "Li Wei", "Maria Garcia", "Omar Haddad")
+ENTITIES = (("United States", "LOC"), ("China", "LOC"), ("European Union", "ORG"), ("Hun Sen", "PER"))
+TAGS = ("trade", "security", "climate", "asia")
+
+
+def _text(rng: random.Random, n: int) -> str:
+    words = [rng.choice(WORDS) if rng.random() < 0.7 else rng.choice(WORDS[:8]) for _ in range(n)]
+    sentences, start = [], 0
+    while start < len(words):
+        end = start + rng.randint(4, 14)
+        sentences.append(" ".join(words[start:end]).capitalize() + ".")
+        start = end
+    paragraphs = [" ".join(sentences[i:i + 3]) for i in range(0, len(sentences), 3)]
+    return "\n\n".join(paragraphs)
+
+
+def _document(rng: random.Random, number: int, version: int = 0) -> Document:
+    url = f"https://example.org/{number}"
+    year = rng.randint(2005, 2024)
+    return Document(
+        id=make_id(url), url=url, title=" ".join(rng.choice(WORDS) for _ in range(rng.randint(2, 7))).title(),
+        body=_text(rng, rng.randint(8, 120)) + (f" revision{version}" if version else ""),
+        source=rng.choice(SOURCES) if rng.random() < 0.9 else "",
+        date=f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}" if rng.random() < 0.9 else "",
+        authors=tuple(rng.sample(AUTHORS, rng.randint(0, 2))),
+        entities=tuple(Entity(t, k) for t, k in rng.sample(ENTITIES, rng.randint(0, 3))),
+        tags=tuple(rng.sample(TAGS, rng.randint(0, 2))), language="en")
+
+
+@pytest.fixture(scope="module")
+def corpora(tmp_path_factory):
+    built = []
+    for seed in (1, 2, 3):
+        rng = random.Random(seed)
+        path = tmp_path_factory.mktemp(f"engine{seed}") / "index"
+        count = rng.randint(40, 160)
+        docs = [_document(rng, n) for n in range(count)]
+        for n in rng.sample(range(count), count // 10):  # copies: the same text under another address
+            d = docs[n]
+            docs.append(Document(id=make_id(d.url + "?copy"), url=d.url + "?copy", title=d.title, body=d.body,
+                                 source=d.source, date=d.date))
+        third = len(docs) // 3
+        ingest_documents(path, docs[:third])
+        ingest_documents(path, docs[third:2 * third])
+        ingest_documents(path, docs[2 * third:])
+        # updates: new versions of some documents (their old entries stay behind, deleted)
+        ingest_documents(path, [_document(rng, n, version=1) for n in rng.sample(range(count), count // 8)])
+        built.append(path)
+    return built
+
+
+def _random_query(rng: random.Random) -> str:
+    def operand(depth: int = 0) -> str:
+        roll = rng.random()
+        if roll < 0.35 or depth > 1:
+            return rng.choice(WORDS)
+        if roll < 0.5:
+            n = rng.randint(2, 3)
+            start = rng.randrange(len(WORDS) - n)
+            return '"' + " ".join(rng.choice(WORDS) for _ in range(n)) + '"' if rng.random() < 0.5 else \
+                '"' + " ".join(WORDS[start:start + n]) + '"'
+        if roll < 0.6:
+            return f"{rng.choice(['title', 'body'])}:{rng.choice(WORDS)}"
+        if roll < 0.7:
+            return rng.choice(WORDS)[:3] + "*"
+        if roll < 0.8:
+            return f"({operand(depth + 1)} {rng.choice(['AND', 'OR'])} {operand(depth + 1)})"
+        if roll < 0.9:
+            return f"{rng.choice(WORDS)} {rng.choice(['w', 'pre'])}/{rng.randint(1, 6)} {rng.choice(WORDS)}"
+        return f'"{rng.choice(WORDS)} {rng.choice(WORDS)}" w/{rng.randint(2, 8)} {rng.choice(WORDS)}'
+
+    parts = [operand()]
+    for _ in range(rng.randint(0, 2)):
+        joiner = rng.choice(["AND", "OR", "NOT", ""])
+        parts.append(f"{joiner} {operand()}".strip())
+    if rng.random() < 0.2:
+        low = rng.randint(2005, 2020)
+        parts.append(f"date:{low}..{low + rng.randint(0, 5)}")
+    return " ".join(parts)
+
+
+def _random_filters(rng: random.Random) -> Filters:
+    import datetime as dt
+
+    roll = rng.random()
+    if roll < 0.6:
+        return Filters()
+    if roll < 0.7:
+        return Filters(sources=(rng.choice(SOURCES),))
+    if roll < 0.8:
+        return Filters(authors=(rng.choice(AUTHORS),), entities=(rng.choice(ENTITIES)[0],))
+    if roll < 0.9:
+        return Filters(date_from=dt.date(rng.randint(2005, 2015), 1, 1), tags=(rng.choice(TAGS),))
+    return Filters(dedupe=True)
+
+
+def _both(reader, query: Query, **kwargs):
+    os.environ["POLSEARCH_ENGINE"] = "whoosh"
+    try:
+        expected = execute(reader, query, **kwargs)
+    finally:
+        os.environ.pop("POLSEARCH_ENGINE")
+    return expected, execute(reader, query, **kwargs)
+
+
+def _same(expected, got, context: str) -> None:
+    assert got.total == expected.total, context
+    assert [i for i, _ in got.ranked] == [i for i, _ in expected.ranked], context
+    for (_, a), (_, b) in zip(expected.ranked, got.ranked):
+        assert abs(a - b) <= 1e-6 * max(1.0, abs(a)), context
+    assert got.copies == expected.copies, context
+
+
+@pytest.mark.parametrize("which", range(3))
+def test_engine_equals_whoosh_on_random_queries(corpora, which):
+    rng = random.Random(100 + which)
+    with open_reader(IndexFolder(corpora[which]), ranking.weighting()) as reader:
+        assert reader.engine() is not None
+        for _ in range(120):
+            text = _random_query(rng)
+            query = Query.parse(text, _random_filters(rng), rng.choice(["all", "all", "any"]))
+            sort = rng.choice(["relevance", "relevance", "date", "-date"])
+            # every match, in order: the whole ranking must agree
+            expected, got = _both(reader, query, limit=None, sort=sort)
+            _same(expected, got, f"{text} {query.filters} {sort}")
+            # a page with copies folded, as `search` asks: the full reference ranking, folded, is the
+            # truth (Whoosh's own page counts copies only among the hits it fetched, and its top-N
+            # collection can skip a hit)
+            limit = rng.choice([0, 1, 10])
+            got = execute(reader, query, limit=limit, sort=sort, collapse=True)
+            assert got.total == expected.total
+            folded, copies = _fold(reader, expected.ranked)
+            want = folded[:limit] if limit else []
+            assert [i for i, _ in got.ranked] == [i for i, _ in want], text
+            assert all(abs(a - b) <= 1e-6 * max(1.0, abs(a)) for (_, a), (_, b) in zip(want, got.ranked))
+            if limit:
+                assert {k: v for k, v in got.copies.items()} == copies
+
+
+def _fold(reader, ranked):
+    """The hits one per group of copies, with the copies each stands for, from a full ranking."""
+    groups = reader.searcher.reader().column_reader("copy_group")
+    docnum = {reader.searcher.stored_fields(d)["id"]: d for d in reader.searcher.reader().all_doc_ids()}
+    first, kept, copies = {}, [], {}
+    for doc_id, score in ranked:
+        group = groups[docnum[doc_id]] or doc_id
+        if group in first:
+            copies[first[group]] = copies.get(first[group], 0) + 1
+        else:
+            first[group] = doc_id
+            kept.append((doc_id, score))
+    return kept, copies
+
+
+def test_scores_tie_order_is_document_order(corpora):
+    """Equal scores rank by document number, as Whoosh's collector ranks them: a query every document
+    matches with the same score shows them in index order."""
+    with open_reader(IndexFolder(corpora[0]), ranking.weighting()) as reader:
+        query = Query.parse("NOT zzzz")
+        expected, got = _both(reader, query, limit=None)
+        assert len({s for _, s in got.ranked}) == 1
+        _same(expected, got, "tie")
+
+
+@pytest.mark.parametrize("text", ["security", "security AND energy", "trade OR tariffs", "health NOT vaccine",
+                                  '"national security"', '"the united states"', "security w/5 energy",
+                                  "trade pre/3 agreement", '"climate change" w/10 economic',
+                                  "title:energy date:2010..2020", "sec*", "security w/s energy"])
+def test_engine_answers_the_kinds(corpora, text):
+    """The kinds of query researchers use are evaluated by the engine itself, not handed back to Whoosh."""
+    from search.engine import Engine
+
+    with open_reader(IndexFolder(corpora[1]), ranking.weighting()) as reader:
+        engine: Engine = reader.engine()
+        compiled = compile_query(Query.parse(text).full_tree, reader.searcher.reader(), [])
+        docs, scores = engine.matches(compiled)  # raises Unsupported if not
+        reference = {d for d in reader.searcher.docs_for_query(compiled)}
+        assert set(docs.tolist()) == reference
+
+
+def test_missing_or_damaged_pack_falls_back_and_is_rebuilt(tmp_path):
+    """A pack that is gone or cut short is never read: searches answer from Whoosh (the same results),
+    and the next index run rebuilds it."""
+    rng = random.Random(7)
+    path = tmp_path / "index"
+    ingest_documents(path, [_document(rng, n) for n in range(30)])
+    query = Query.parse("security OR trade")
+    with open_reader(IndexFolder(path), ranking.weighting()) as reader:
+        before = execute(reader, query, limit=None)
+        generation = reader.generation
+    pack_dirs = list((generation / packs.PACK_DIR).iterdir())
+    assert pack_dirs
+    body = pack_dirs[0] / "body.keys.npy"
+    body.write_bytes(body.read_bytes()[:-8])  # damaged: shorter than stamped
+    with open_reader(IndexFolder(path), ranking.weighting()) as reader:
+        assert reader.engine() is None
+        assert execute(reader, query, limit=None).ranked == before.ranked
+    shutil.rmtree(pack_dirs[0])  # missing
+    with open_reader(IndexFolder(path), ranking.weighting()) as reader:
+        assert reader.engine() is None
+    ingest_documents(path, [])  # an index run with nothing new repairs the packs
+    with open_reader(IndexFolder(path), ranking.weighting()) as reader:
+        assert reader.engine() is not None
+        assert execute(reader, query, limit=None).ranked == before.ranked
+
+
+def test_pack_tokens_are_the_analyzers_tokens():
+    """The pack's terms and positions are the prose and name analyzers' own, on awkward text."""
+    from indexer.analysis import name_analyzer, prose_analyzer
+
+    text = "Cambodia's U.S.-led talks: don’t STOP—3.5% café Ünïcode naïve 2,500 CEOs' ASEAN's"
+    for stem, analyzer in ((True, prose_analyzer()), (False, name_analyzer())):
+        tokens = packs._Tokens()
+        numbers = tokens.ids(text, stem)
+        names = {n: t for t, n in tokens.terms.items()}
+        expected = [(t.text, t.pos) for t in analyzer(text, positions=True)]
+        assert [(names[n], i) for i, n in enumerate(numbers)] == expected
+
+
+def test_unsupported_kinds_fall_back_to_whoosh(corpora):
+    """A wildcard inside a proximity (a span OR) is not evaluated by the engine; the search still answers,
+    from Whoosh."""
+    with open_reader(IndexFolder(corpora[2]), ranking.weighting()) as reader:
+        query = Query.parse("sec* w/5 energy")
+        compiled = compile_query(query.full_tree, reader.searcher.reader(), [])
+        with pytest.raises(Unsupported):
+            reader.engine().matches(compiled)
+        reference = execute_reference(reader, query.full_tree, compiled, limit=None)
+        assert execute(reader, query, limit=None).ranked == reference.ranked
