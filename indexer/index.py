@@ -267,18 +267,7 @@ class Reader:
         self.store = store
         self.searcher = searcher
         self.generation = generation  # the Whoosh generation's folder, beside which its packs are
-        self._engine: object = False
-
-    def engine(self):
-        """The packed engine over this generation (`search/engine.py`), or None when a segment's pack
-        is missing or damaged (the next index run rebuilds it; until then Whoosh answers)."""
-        if self._engine is False:
-            self._engine = None
-            if self.searcher is not None and self.generation is not None:
-                from search.engine import Engine
-
-                self._engine = Engine.open(self.searcher, self.generation)
-        return self._engine
+        self.engine: object = False  # the packed engine over it (search/engine.py), opened on first use
 
     def close(self) -> None:
         if self.searcher is not None:

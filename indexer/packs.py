@@ -146,7 +146,8 @@ def build(reader, documents: Callable[[list[str]], dict], target: Path) -> None:
     tmp = target.with_name(target.name + f".tmp{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    files: dict[str, np.ndarray] = {"dates": dates, "sort_dates": sort_dates, "ids": np.array(ids, dtype="S"),
+    files: dict[str, np.ndarray] = {"dates": dates, "sort_dates": sort_dates,
+                                    "group_nums": np.array([_group_num(g) for g in group_list], dtype=np.uint64), "ids": np.array(ids, dtype="S"),
                                     "groups": np.array(group_list, dtype="S")}
     for f in TEXT_FIELDS:
         files.update(_field_arrays(f, tokens[f].terms, term_chunks[f], key_chunks[f], lengths[f]))
@@ -196,6 +197,13 @@ def _field_arrays(f: str, vocabulary: dict[str, int], term_chunks: list, key_chu
     encoded = np.array([n.encode("utf-8") for n in names], dtype="S") if names else np.zeros(0, dtype="S1")
     return {f"{f}.terms": encoded, f"{f}.doc_off": doc_off, f"{f}.docs": docs, f"{f}.tf": tf,
             f"{f}.key_off": key_off, f"{f}.keys": keys, f"{f}.len": lengths}
+
+
+def _group_num(group: str) -> int:
+    """A copy group as a number (64 bits of its hash): groups are compared in arrays, not as strings."""
+    import hashlib
+
+    return int.from_bytes(hashlib.blake2b(group.encode("utf-8"), digest_size=8).digest(), "little")
 
 
 def _crc(path: Path) -> int:
@@ -252,12 +260,21 @@ class Pack:
         return self.array(f"{field}.keys")[int(off[t]):int(off[t + 1])]
 
 
+_LOADED: dict[str, tuple[int, Pack]] = {}  # packs open in this process, by path (meta.json's mtime)
+
+
 def load(generation: Path, segment_id: str, doc_count: int) -> Pack | None:
     """The segment's pack, or None when it is missing, of another version or segment, or damaged
-    (a file whose size is not the one stamped)."""
+    (a file whose size is not the one stamped). A pack stays open for the process's later searches."""
     path = pack_path(generation, segment_id)
     try:
-        meta = json.loads((path / "meta.json").read_text())
+        stamp = (path / "meta.json").stat().st_mtime_ns
+        cached = _LOADED.get(str(path))
+        if cached is not None and cached[0] == stamp:
+            meta = cached[1].meta
+        else:
+            cached = None
+            meta = json.loads((path / "meta.json").read_text())
     except (OSError, ValueError):
         return None
     if meta.get("version") != PACK_VERSION or meta.get("segment") != segment_id or meta.get("docs") != doc_count:
@@ -268,7 +285,11 @@ def load(generation: Path, segment_id: str, doc_count: int) -> Pack | None:
                 return None
         except OSError:
             return None
-    return Pack(path, meta)
+    if cached is not None:
+        return cached[1]
+    pack = Pack(path, meta)
+    _LOADED[str(path)] = (stamp, pack)
+    return pack
 
 
 def verify(generation: Path, segment_id: str, doc_count: int) -> bool:

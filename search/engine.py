@@ -125,6 +125,16 @@ class Engine:
         return found
 
 
+def engine_for(reader) -> Engine | None:
+    """The packed engine over an open `indexer.index.Reader`'s generation, kept on the reader; None when
+    a segment's pack is missing or damaged (the next index run rebuilds it; until then Whoosh answers)."""
+    if reader.engine is False:
+        reader.engine = None
+        if reader.searcher is not None and reader.generation is not None:
+            reader.engine = Engine.open(reader.searcher, reader.generation)
+    return reader.engine
+
+
 def rank(docs: np.ndarray, scores: np.ndarray, limit: int | None) -> np.ndarray:
     """Indexes into docs/scores of the best `limit` (all with None): score descending, then document
     number ascending (Whoosh's order); equal to 1e-9 counts as equal."""

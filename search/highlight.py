@@ -90,6 +90,17 @@ class _Scanner:
         spans = self.terms(m.group())
         return (spans[0][0], start, m.end()) if spans else None
 
+    def before(self, start: int, count: int) -> list[tuple[str, int, int]]:
+        """The terms of the `count` words before the word at `start` (fewer at the text's start)."""
+        lo = max(0, start - 48 * count - 48)
+        while True:
+            spans = self.terms(self.text[lo:start])
+            if lo > 0:
+                spans = spans[1:]  # the first may be the end of a word cut by the window
+            if len(spans) >= count or lo == 0:
+                return [(t, a + lo, b + lo) for t, a, b in spans[-count:]] if count else []
+            lo = max(0, lo - 400)
+
     def next_after(self, end: int) -> tuple[str, int, int] | None:
         m = self.word.search(self.text, end)
         return self.term_at(m.start()) if m else None
@@ -139,7 +150,10 @@ def find_matches(text: str, spec: MatchSpec) -> list[tuple[int, int, str]]:
             return _merge(found_nodes)
     else:
         found_nodes = []
-    prefixes = [_prefix(t) for t in spec.terms] + [_prefix(p[0]) for p in spec.phrases] + \
+    # a phrase is looked for from its longest word (the rarest, as a rule: "the united states" from
+    # "united", not from every "the"), then checked word by word either side
+    anchors = [max(range(len(p)), key=lambda i: len(p[i])) for p in spec.phrases]
+    prefixes = [_prefix(t) for t in spec.terms] + [_prefix(p[k]) for p, k in zip(spec.phrases, anchors)] + \
                [_wildcard_prefix(w) for w in spec.wildcards]
     pattern = _candidate_pattern(tuple(prefixes))
     scanner = _Scanner(text)
@@ -158,18 +172,24 @@ def find_matches(text: str, spec: MatchSpec) -> list[tuple[int, int, str]]:
         surface = text[start:end].lower()
         if term in spec.terms or any(w.match(term) or w.match(surface) for w in spec.wildcards):
             found.append((start, end, term))
-        for phrase in spec.phrases:
-            if term != phrase[0]:
+        for phrase, anchor in zip(spec.phrases, anchors):
+            if term != phrase[anchor]:
                 continue
+            first = start
+            if anchor:
+                before = scanner.before(start, anchor)
+                if [t for t, _a, _b in before] != list(phrase[:anchor]):
+                    continue
+                first = before[0][1]
             last, ok = end, True
-            for word in phrase[1:]:
+            for word in phrase[anchor + 1:]:
                 nxt = scanner.next_after(last)
                 if nxt is None or nxt[0] != word:
                     ok = False
                     break
                 last = nxt[2]
             if ok:
-                found.append((start, last, " ".join(phrase)))
+                found.append((first, last, " ".join(phrase)))
     return _merge(found + found_nodes)
 
 

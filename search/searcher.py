@@ -142,10 +142,10 @@ def execute(reader: Reader, query: Query, *, limit: int | None, sort: str = "rel
     compiled = compile_query(tree, ixreader, warnings)
     fuzzy_terms = expand_fuzzy(tree, ixreader)
     if os.environ.get("POLSEARCH_ENGINE", "packed") != "whoosh":
-        engine = reader.engine()
-        if engine is not None:
-            from .engine import Unsupported
+        from .engine import Unsupported, engine_for
 
+        engine = engine_for(reader)
+        if engine is not None:
             try:
                 return _execute_packed(engine, reader, tree, compiled, limit, sort, collapse, warnings,
                                        fuzzy_terms)
@@ -175,17 +175,29 @@ def _execute_packed(engine, reader: Reader, tree: Node, compiled, limit: int | N
             order = order[:max(limit, 0)]
         scores = dates  # as Whoosh does, a sorted hit's score is its sort key
     docs, scores = docs[order], scores[order]
-    ids = [i.decode("ascii") for i in engine.column("ids", docs)] if len(docs) else []
+
+    def ids_of(rows) -> list[str]:
+        return [i.decode("ascii") for i in engine.column("ids", rows)] if len(rows) else []
+
     if not tree.needs_text():
-        total = len(ids)
-        if limit == 0:
+        total = len(docs)
+        if limit == 0 or not total:
             return Execution(total, [], warnings, fuzzy_terms)
         if not collapse:
-            return Execution(total, list(zip(ids, scores.tolist()))[:limit], warnings, fuzzy_terms)
-        groups = [g.decode("ascii") for g in engine.column("groups", docs)]
-        folded, copies = _fold_copies(list(zip(docs.tolist(), ids, scores.tolist())), dict(enumerate(groups)),
-                                      by_position=True)
-        return Execution(total, folded[:limit], warnings, fuzzy_terms, copies)
+            shown = docs if limit is None else docs[:limit]
+            return Execution(total, list(zip(ids_of(shown), scores[:len(shown)].tolist())), warnings,
+                             fuzzy_terms)
+        # one hit per group of copies: the first of each group in rank order; the others it stands for
+        groups = engine.column("group_nums", docs)
+        distinct, first, counts = np.unique(groups, return_index=True, return_counts=True)
+        shown = np.sort(first)
+        if limit is not None:
+            shown = shown[:limit]
+        ids = ids_of(docs[shown])
+        more = counts[np.searchsorted(distinct, groups[shown])] - 1
+        copies = {i: int(n) for i, n in zip(ids, more) if n}
+        return Execution(total, list(zip(ids, scores[shown].tolist())), warnings, fuzzy_terms, copies)
+    ids = ids_of(docs)
     candidates = list(zip(docs.tolist(), ids, scores.tolist()))
     groups = None
     if collapse:
