@@ -34,12 +34,18 @@ from array import array
 from pathlib import Path
 from typing import Callable, Iterable
 
-PACK_VERSION = 1
+PACK_VERSION = 3  # 2: copy group numbers; 3: facet codes
 PACK_DIR = "packs"
 TEXT_FIELDS = ("title", "body", "author", "entity", "source", "tag")
 PROSE = frozenset({"title", "body"})
 NO_DATE = -(2 ** 63)
 _DOCS_PER_CHUNK = 2000
+FACET_COLUMNS = ("year", "source_facet", "author_facet", "entity_facet", "tag_facet")
+MULTI_VALUED_COLUMNS = frozenset({"author_facet", "entity_facet", "tag_facet"})
+_FIELD_ARRAYS = ("terms", "doc_off", "docs", "tf", "key_off", "keys", "len")
+REQUIRED = frozenset({"dates", "sort_dates", "group_nums", "ids", "groups",
+                      *(f"{f}.{a}" for f in TEXT_FIELDS for a in _FIELD_ARRAYS),
+                      *(f"facet.{n}.{a}" for n in FACET_COLUMNS for a in ("keys", "codes", "off"))})
 
 
 def pack_path(generation: Path, segment_id: str) -> Path:
@@ -149,6 +155,8 @@ def build(reader, documents: Callable[[list[str]], dict], target: Path) -> None:
     files: dict[str, np.ndarray] = {"dates": dates, "sort_dates": sort_dates,
                                     "group_nums": np.array([_group_num(g) for g in group_list], dtype=np.uint64), "ids": np.array(ids, dtype="S"),
                                     "groups": np.array(group_list, dtype="S")}
+    for name in FACET_COLUMNS:
+        files.update(_facet_arrays(reader, name, count))
     for f in TEXT_FIELDS:
         files.update(_field_arrays(f, tokens[f].terms, term_chunks[f], key_chunks[f], lengths[f]))
         term_chunks[f] = key_chunks[f] = []
@@ -197,6 +205,32 @@ def _field_arrays(f: str, vocabulary: dict[str, int], term_chunks: list, key_chu
     encoded = np.array([n.encode("utf-8") for n in names], dtype="S") if names else np.zeros(0, dtype="S1")
     return {f"{f}.terms": encoded, f"{f}.doc_off": doc_off, f"{f}.docs": docs, f"{f}.tf": tf,
             f"{f}.key_off": key_off, f"{f}.keys": keys, f"{f}.len": lengths}
+
+
+def _facet_arrays(reader, name: str, count: int) -> dict:
+    """A facet column as codes: `facet.<name>.keys` (the column's raw values, each once),
+    `facet.<name>.codes` (each document's values as key numbers, sliced by `facet.<name>.off`). A
+    keyword column's value holds a document's values space-separated; each counts once."""
+    import numpy as np
+
+    multi = name in MULTI_VALUED_COLUMNS
+    values = list(reader.column_reader(name, translate=False)) if reader.has_column(name) else [None] * count
+    vocabulary: dict = {}
+    codes = array("i")
+    off = np.zeros(count + 1, dtype=np.int64)
+    for d, value in enumerate(values):
+        parts = sorted(set(value.split())) if multi and value is not None else ([] if value is None else [value])
+        for part in parts:
+            codes.append(vocabulary.setdefault(part, len(vocabulary)))
+        off[d + 1] = len(codes)
+    keys = list(vocabulary)
+    if keys and all(isinstance(k, int) for k in keys):
+        key_array = np.array(keys, dtype=np.int64)
+    else:
+        key_array = np.array([k if isinstance(k, bytes) else str(k).encode("utf-8") for k in keys], dtype="S") \
+            if keys else np.zeros(0, dtype="S1")
+    return {f"facet.{name}.keys": key_array, f"facet.{name}.codes": np.frombuffer(codes, dtype=np.int32).copy()
+            if codes else np.zeros(0, dtype=np.int32), f"facet.{name}.off": off}
 
 
 def _group_num(group: str) -> int:
@@ -277,7 +311,8 @@ def load(generation: Path, segment_id: str, doc_count: int) -> Pack | None:
             meta = json.loads((path / "meta.json").read_text())
     except (OSError, ValueError):
         return None
-    if meta.get("version") != PACK_VERSION or meta.get("segment") != segment_id or meta.get("docs") != doc_count:
+    if meta.get("version") != PACK_VERSION or meta.get("segment") != segment_id or meta.get("docs") != doc_count \
+            or not REQUIRED <= set(meta.get("files", ())):
         return None
     for name, info in meta.get("files", {}).items():
         try:

@@ -91,6 +91,41 @@ class Engine:
             return EMPTY_DOCS, EMPTY_SCORES
         return np.concatenate(docs), np.concatenate(scores)
 
+    def segment_matches(self, q) -> list[np.ndarray]:
+        """Each segment's live documents (its own numbers, ascending) that `q` matches."""
+        out = []
+        for seg in self.segments:
+            d, _s = _Eval(self, seg).run(q)
+            out.append(d[seg.alive[d]] if len(d) else d)
+        return out
+
+    def facet_counts(self, name: str, matching: list[np.ndarray]) -> dict:
+        """Raw column value -> number of the matching documents holding it (each of a document's
+        values once), over every segment."""
+        counts: dict = {}
+        for seg, docs in zip(self.segments, matching):
+            if not len(docs):
+                continue
+            pack = seg.pack
+            off = pack.array(f"facet.{name}.off")
+            codes = pack.array(f"facet.{name}.codes")
+            keys = pack.array(f"facet.{name}.keys")
+            starts, ends = off[docs], off[docs + 1]
+            n = ends - starts
+            total = int(n.sum())
+            if not total:
+                continue
+            if total == len(docs) and (n == 1).all():
+                picked = codes[starts]
+            else:
+                picked = codes[np.repeat(starts - np.cumsum(n) + n, n) + np.arange(total)]
+            found = np.bincount(picked, minlength=len(keys))
+            for code in np.flatnonzero(found):
+                key = keys[code]
+                key = int(key) if keys.dtype.kind == "i" else bytes(key)
+                counts[key] = counts.get(key, 0) + int(found[code])
+        return counts
+
     def column(self, name: str, docnums: np.ndarray) -> np.ndarray:
         """The pack column `name` (ids, groups, sort_dates, dates) of global document numbers."""
         out = []

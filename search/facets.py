@@ -108,6 +108,32 @@ def _matching(reader, leaves: list[tuple[Any, int]], query: Query | None,
             for (leaf, _offset), docs in zip(leaves, found)]
 
 
+def _engine(reader):
+    """The packed engine (search/engine.py) unless POLSEARCH_ENGINE=whoosh asks for the reference."""
+    if os.environ.get("POLSEARCH_ENGINE", "packed") == "whoosh":
+        return None
+    from .engine import engine_for
+
+    return engine_for(reader)
+
+
+def _packed_matching(reader, engine, query: Query, warnings: list[str]):
+    """`_matching()` on the packed engine: each segment's matching documents as arrays."""
+    import numpy as np
+
+    tree = query.full_tree
+    compiled = compile_query(tree, reader.searcher.reader(), warnings)
+    found = engine.segment_matches(compiled)
+    if not tree.needs_text():
+        return found
+    passing = {doc_id.encode("ascii") for doc_id, _score in execute(reader, query, limit=None, sort="date").ranked}
+    out = []
+    for seg, docs in zip(engine.segments, found):
+        ids = seg.pack.array("ids")[docs] if len(docs) else []
+        out.append(docs[np.fromiter((i in passing for i in ids), dtype=bool, count=len(docs))] if len(docs) else docs)
+    return out
+
+
 def _column_values(leaf_reader, fieldname: str, docs: list[int]) -> Iterable[Any]:
     """The raw column values of `docs` in one segment (the column's default for a document without)."""
     column = leaf_reader.column_reader(fieldname, translate=False)
@@ -198,14 +224,25 @@ def facets(index_path: str | os.PathLike[str], query: str, *, names: Iterable[st
         searcher = reader.searcher
         schema = searcher.schema
         leaves = list(searcher.leaf_searchers())
-        matching = _matching(reader, leaves, parsed, results.warnings)
+        engine = _engine(reader)
+        matching = None
+        if engine is not None:
+            from .engine import Unsupported
+
+            try:
+                matching = _packed_matching(reader, engine, parsed, results.warnings)
+            except Unsupported:
+                engine = None
+        if matching is None:
+            matching = _matching(reader, leaves, parsed, results.warnings)
         results.total = sum(len(docs) for docs in matching)
         for name in names:
             fieldname = FACET_FIELDS[name]
             fieldobj = schema[fieldname]
             multi = name in MULTI_VALUED
             if _has_column(schema, fieldname):
-                raw = _count_by_column(leaves, matching, fieldname, multi)
+                raw = Counter(engine.facet_counts(fieldname, matching)) if engine is not None else \
+                    _count_by_column(leaves, matching, fieldname, multi)
                 # single-valued columns give documents without a value the column's default
                 missing = 0 if multi else raw.pop(fieldobj.column_type.default_value(), 0)
                 decode = (lambda key, f=fieldobj: f.from_column_value(key)) if name == "year" else \

@@ -258,3 +258,21 @@ def test_unsupported_kinds_fall_back_to_whoosh(corpora):
             engine_for(reader).matches(compiled)
         reference = execute_reference(reader, query.full_tree, compiled, limit=None)
         assert execute(reader, query, limit=None).ranked == reference.ranked
+
+
+@pytest.mark.parametrize("which", range(3))
+def test_facets_equal_whoosh(corpora, which):
+    """Facet counts from the packs' facet codes are Whoosh's column counts, for random queries and
+    filters, every facet, all values."""
+    from search.facets import facets
+
+    rng = random.Random(300 + which)
+    for _ in range(25):
+        text = _random_query(rng)
+        filters = _random_filters(rng)
+        os.environ["POLSEARCH_ENGINE"] = "whoosh"
+        try:
+            expected = facets(corpora[which], text, top=0, filters=filters).to_json()
+        finally:
+            os.environ.pop("POLSEARCH_ENGINE")
+        assert facets(corpora[which], text, top=0, filters=filters).to_json() == expected, text
