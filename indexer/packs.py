@@ -90,9 +90,15 @@ class _Tokens:
         return self.terms.setdefault(term, len(self.terms))
 
 
-def build(reader, documents: Callable[[list[str]], dict], target: Path) -> None:
+def build(reader, documents: Callable[[list[str]], dict], target: Path, progress=None) -> None:
     """Write the pack of one Whoosh segment (`reader`, a segment reader) to `target`. `documents(ids)`
-    returns the stored `Document`s of those ids."""
+    returns the stored `Document`s of those ids.
+
+    Memory stays flat whatever the segment's size: a first pass tokenizes the documents a chunk at a
+    time, keeping each chunk's term numbers in a temporary file and counting each term's positions and
+    postings; a second pass places each chunk's positions and postings straight into the final arrays
+    (memory-mapped files), at each term's running offset, so that a term's entries stay in document
+    order without a sort of the whole segment."""
     import numpy as np
     from whoosh.util.numeric import byte_to_length, length_to_byte
     from whoosh.util.times import datetime_to_long
@@ -102,9 +108,7 @@ def build(reader, documents: Callable[[list[str]], dict], target: Path) -> None:
     count = reader.doc_count_all()
     segment = reader.segment()
     deleted = set(segment.deleted_docs()) if reader.has_deletions() else set()
-    ids: list[str] = []
-    for docnum in range(count):
-        ids.append(reader.stored_fields(docnum).get("id", ""))
+    ids = [reader.stored_fields(d).get("id", "") for d in range(count)]
     groups = reader.column_reader("copy_group", translate=True) if reader.has_column("copy_group") else None
     group_list = [groups[d] if groups is not None else "" for d in range(count)]
     dates = np.full(count, NO_DATE, dtype=np.int64)
@@ -112,17 +116,19 @@ def build(reader, documents: Callable[[list[str]], dict], target: Path) -> None:
     sort_dates = np.array(list(reader.column_reader("date", translate=False)), dtype=np.uint64) \
         if reader.has_column("date") else np.zeros(count, dtype=np.uint64)
     tokens = {f: _Tokens() for f in TEXT_FIELDS}
-    lengths = {f: np.zeros(count, dtype=np.float64) for f in TEXT_FIELDS}
-    # per field: term numbers and keys (doc << 32 | position), in document order, in chunks
-    term_chunks: dict[str, list] = {f: [] for f in TEXT_FIELDS}
-    key_chunks: dict[str, list] = {f: [] for f in TEXT_FIELDS}
+    lengths = {f: np.zeros(count, dtype=np.float64) for f in TEXT_FIELDS}   # quantised, as Whoosh scores
+    sizes = {f: np.zeros(count, dtype=np.int64) for f in TEXT_FIELDS}       # tokens, exactly
+    key_counts = {f: np.zeros(0, dtype=np.int64) for f in TEXT_FIELDS}      # by term number
+    post_counts = {f: np.zeros(0, dtype=np.int64) for f in TEXT_FIELDS}
+    tmp = target.with_name(target.name + f".tmp{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    (tmp / "chunks").mkdir(parents=True)
     live = [d for d in range(count) if d not in deleted]
-    quantised = {}
-    for start in range(0, len(live), _DOCS_PER_CHUNK):
-        chunk = live[start:start + _DOCS_PER_CHUNK]
+    chunks: list[list[int]] = [live[i:i + _DOCS_PER_CHUNK] for i in range(0, len(live), _DOCS_PER_CHUNK)]
+    quantised: dict[int, int] = {}
+    for c, chunk in enumerate(chunks):  # pass 1: tokenize, count
         docs = documents([ids[d] for d in chunk])
-        terms_buf = {f: array("i") for f in TEXT_FIELDS}
-        keys_buf = {f: array("q") for f in TEXT_FIELDS}
+        buffers = {f: array("i") for f in TEXT_FIELDS}
         for d in chunk:
             doc = docs.get(ids[d])
             if doc is None:
@@ -141,70 +147,108 @@ def build(reader, documents: Callable[[list[str]], dict], target: Path) -> None:
                 if q is None:
                     q = quantised[n] = byte_to_length(length_to_byte(n))
                 lengths[f][d] = q
-                terms_buf[f].extend(numbers)
-                base = d << 32
-                keys_buf[f].extend(range(base, base + n))
+                sizes[f][d] = n
+                buffers[f].extend(numbers)
         for f in TEXT_FIELDS:
-            if terms_buf[f]:
-                term_chunks[f].append(np.frombuffer(terms_buf[f], dtype=np.int32).copy())
-                key_chunks[f].append(np.frombuffer(keys_buf[f], dtype=np.int64).copy())
+            terms = np.frombuffer(buffers[f], dtype=np.int32) if buffers[f] else np.zeros(0, dtype=np.int32)
+            np.save(tmp / "chunks" / f"{f}.{c}.npy", terms)
+            nterms = len(tokens[f].terms)
+            key_counts[f] = _grow(key_counts[f], nterms) + np.bincount(terms, minlength=nterms)
+            docs_of = np.repeat(np.arange(len(chunk), dtype=np.int64), sizes[f][chunk])
+            pairs = np.unique(terms.astype(np.int64) * len(chunk) + docs_of) if len(terms) else terms
+            post_counts[f] = _grow(post_counts[f], nterms) + \
+                np.bincount((pairs // len(chunk)).astype(np.int64), minlength=nterms)
+        if progress is not None:
+            progress.advance(len(chunk) // 2)
 
-    tmp = target.with_name(target.name + f".tmp{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    files: dict[str, np.ndarray] = {"dates": dates, "sort_dates": sort_dates,
-                                    "group_nums": np.array([_group_num(g) for g in group_list], dtype=np.uint64), "ids": np.array(ids, dtype="S"),
-                                    "groups": np.array(group_list, dtype="S")}
+    files: dict[str, object] = {"dates": dates, "sort_dates": sort_dates,
+                                "group_nums": np.array([_group_num(g) for g in group_list], dtype=np.uint64),
+                                "ids": np.array(ids, dtype="S"), "groups": np.array(group_list, dtype="S")}
     for name in FACET_COLUMNS:
         files.update(_facet_arrays(reader, name, count))
-    for f in TEXT_FIELDS:
-        files.update(_field_arrays(f, tokens[f].terms, term_chunks[f], key_chunks[f], lengths[f]))
-        term_chunks[f] = key_chunks[f] = []
-    meta = {"version": PACK_VERSION, "segment": segment.segment_id(), "docs": count, "files": {}}
     for name, arr in files.items():
-        path = tmp / f"{name}.npy"
-        np.save(path, arr, allow_pickle=False)
-        meta["files"][name] = {"bytes": path.stat().st_size, "crc32": _crc(path)}
+        np.save(tmp / f"{name}.npy", arr, allow_pickle=False)
+    for f in TEXT_FIELDS:  # pass 2: place each chunk's entries
+        _write_field(tmp, f, tokens[f].terms, key_counts[f], post_counts[f], chunks, sizes[f], lengths[f])
+        if progress is not None:
+            progress.advance(len(live) // 2 // len(TEXT_FIELDS))
+    shutil.rmtree(tmp / "chunks")
+    meta = {"version": PACK_VERSION, "segment": segment.segment_id(), "docs": count, "files": {}}
+    for path in sorted(tmp.glob("*.npy")):
+        meta["files"][path.name[:-4]] = {"bytes": path.stat().st_size, "crc32": _crc(path)}
     (tmp / "meta.json").write_text(json.dumps(meta))
     _fsync_dir(tmp)
     shutil.rmtree(target, ignore_errors=True)
     os.replace(tmp, target)
 
 
-def _field_arrays(f: str, vocabulary: dict[str, int], term_chunks: list, key_chunks: list, lengths):
+def _grow(counts, size: int):
     import numpy as np
 
+    return counts if len(counts) >= size else np.concatenate([counts, np.zeros(size - len(counts), dtype=np.int64)])
+
+
+def _write_field(tmp: Path, f: str, vocabulary: dict[str, int], key_counts, post_counts, chunks, sizes,
+                 lengths) -> None:
+    """One text field's arrays: terms in sorted order; per term, its postings (docs, tf) and its
+    position keys, each chunk's written at the term's running offset."""
+    import numpy as np
+    from numpy.lib.format import open_memmap
+
     names = sorted(vocabulary)
-    order = np.empty(len(vocabulary), dtype=np.int32)  # term number -> rank in sorted order
-    for rank, name in enumerate(names):
-        order[vocabulary[name]] = rank
-    if term_chunks:
-        terms = order[np.concatenate(term_chunks)]
-        keys = np.concatenate(key_chunks)
-        perm = np.argsort(terms, kind="stable")  # keys stay ascending within a term
-        terms = terms[perm]
-        keys = keys[perm]
-        del perm
-    else:
-        terms = np.zeros(0, dtype=np.int32)
-        keys = np.zeros(0, dtype=np.int64)
     nterms = len(names)
+    rank = np.empty(nterms, dtype=np.int64)  # term number -> place in sorted order
+    rank[np.array([vocabulary[n] for n in names], dtype=np.int64)] = np.arange(nterms) if nterms else 0
+    key_counts = _grow(key_counts, nterms)[:nterms]
+    post_counts = _grow(post_counts, nterms)[:nterms]
     key_off = np.zeros(nterms + 1, dtype=np.int64)
-    np.cumsum(np.bincount(terms, minlength=nterms), out=key_off[1:])
-    docnums = (keys >> 32).astype(np.int32)
-    # one posting per (term, document): where the term or the document changes
-    first = np.ones(len(keys), dtype=bool)
-    if len(keys):
-        first[1:] = (terms[1:] != terms[:-1]) | (docnums[1:] != docnums[:-1])
-    starts = np.flatnonzero(first)
-    docs = docnums[starts]
-    tf = np.diff(np.append(starts, len(keys))).astype(np.float64)
-    post_terms = terms[starts]
     doc_off = np.zeros(nterms + 1, dtype=np.int64)
-    np.cumsum(np.bincount(post_terms, minlength=nterms), out=doc_off[1:])
+    by_rank_keys = np.zeros(nterms, dtype=np.int64)
+    by_rank_posts = np.zeros(nterms, dtype=np.int64)
+    by_rank_keys[rank] = key_counts
+    by_rank_posts[rank] = post_counts
+    np.cumsum(by_rank_keys, out=key_off[1:])
+    np.cumsum(by_rank_posts, out=doc_off[1:])
+    keys = open_memmap(tmp / f"{f}.keys.npy", mode="w+", dtype=np.int64, shape=(int(key_off[-1]),))
+    docs_out = open_memmap(tmp / f"{f}.docs.npy", mode="w+", dtype=np.int32, shape=(int(doc_off[-1]),))
+    tf_out = open_memmap(tmp / f"{f}.tf.npy", mode="w+", dtype=np.int32, shape=(int(doc_off[-1]),))
+    key_cursor = key_off[:-1].copy()
+    doc_cursor = doc_off[:-1].copy()
+    for c, chunk in enumerate(chunks):
+        terms = np.load(tmp / "chunks" / f"{f}.{c}.npy")
+        if not len(terms):
+            continue
+        chunk_docs = np.asarray(chunk, dtype=np.int64)
+        n = sizes[chunk_docs]
+        first = np.cumsum(n) - n
+        doc_of = np.repeat(chunk_docs, n)
+        pos = np.arange(len(terms), dtype=np.int64) - np.repeat(first, n)
+        r = rank[terms]
+        order = np.argsort(r, kind="stable")  # within a term: document, then position order
+        r, k = r[order], (doc_of[order] << 32) | pos[order]
+        starts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
+        run = np.diff(np.r_[starts, len(r)])
+        within = np.arange(len(r)) - np.repeat(starts, run)
+        keys[key_cursor[r] + within] = k
+        key_cursor[r[starts]] += run
+        # postings: one per (term, document)
+        d = k >> 32
+        pstarts = np.flatnonzero(np.r_[True, (r[1:] != r[:-1]) | (d[1:] != d[:-1])])
+        pr = r[pstarts]
+        prun_starts = np.flatnonzero(np.r_[True, pr[1:] != pr[:-1]])
+        prun = np.diff(np.r_[prun_starts, len(pr)])
+        pwithin = np.arange(len(pr)) - np.repeat(prun_starts, prun)
+        docs_out[doc_cursor[pr] + pwithin] = d[pstarts]
+        tf_out[doc_cursor[pr] + pwithin] = np.diff(np.r_[pstarts, len(r)])
+        doc_cursor[pr[prun_starts]] += prun
+    keys.flush()
+    docs_out.flush()
+    tf_out.flush()
+    del keys, docs_out, tf_out
     encoded = np.array([n.encode("utf-8") for n in names], dtype="S") if names else np.zeros(0, dtype="S1")
-    return {f"{f}.terms": encoded, f"{f}.doc_off": doc_off, f"{f}.docs": docs, f"{f}.tf": tf,
-            f"{f}.key_off": key_off, f"{f}.keys": keys, f"{f}.len": lengths}
+    for name, arr in ((f"{f}.terms", encoded), (f"{f}.key_off", key_off), (f"{f}.doc_off", doc_off),
+                      (f"{f}.len", lengths)):
+        np.save(tmp / f"{name}.npy", arr, allow_pickle=False)
 
 
 def _facet_arrays(reader, name: str, count: int) -> dict:
@@ -355,10 +399,9 @@ def sync(generation: Path, documents: Callable[[list[str]], dict], progress=None
                 load(generation, sid, leaf.doc_count_all()) is not None
             if not ok:
                 if progress is not None:
-                    progress.start("packing", leaf.doc_count_all())
-                build(leaf, documents, pack_path(generation, sid))
+                    progress.start("packing", leaf.doc_count() or 1)
+                build(leaf, documents, pack_path(generation, sid), progress)
                 if progress is not None:
-                    progress.advance(leaf.doc_count_all())
                     progress.finish()
                 built += 1
     root = generation / PACK_DIR
