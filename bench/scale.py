@@ -30,24 +30,32 @@ from bench import OUT, write_figures
 
 # Each kind: polsearch queries, and the same queries for FTS5 (None: FTS5 has no such query).
 KINDS: dict[str, list[tuple[str, str | None]]] = {
-    "term": [("security", "security"), ("economy", "economy"), ("energy", "energy"), ("trade", "trade")],
+    "common term": [("security", "security"), ("economy", "economy"), ("energy", "energy"), ("trade", "trade")],
     "rare term": [("semiconductor", "semiconductor"), ("fentanyl", "fentanyl"), ("arctic", "arctic"),
                   ("cambodia", "cambodia")],
-    "boolean": [("security AND energy", "security AND energy"), ("trade OR tariffs", "trade OR tariffs"),
-                ("(china OR russia) AND sanctions", "(china OR russia) AND sanctions"),
-                ("health NOT vaccine", "health NOT vaccine")],
-    "phrase": [('"national security"', '"national security"'), ('"climate change"', '"climate change"'),
-               ('"supply chains"', '"supply chains"'), ('"the united states"', '"the united states"')],
-    "proximity": [("security w/5 energy", "NEAR(security energy, 5)"), ("trade pre/3 agreement", None),
-                  ('"climate change" w/10 economy', 'NEAR("climate change" economy, 10)'),
-                  ("sanctions w/5 russia", "NEAR(sanctions russia, 5)")],
+    "AND": [("security AND energy", "security AND energy"), ("china AND sanctions", "china AND sanctions"),
+            ("health AND economy", "health AND economy")],
+    "OR": [("trade OR tariffs", "trade OR tariffs"), ("(china OR russia) AND sanctions",
+                                                     "(china OR russia) AND sanctions")],
+    "NOT": [("health NOT vaccine", "health NOT vaccine"), ("security NOT energy", "security NOT energy")],
+    "phrase, 2 words": [('"national security"', '"national security"'), ('"climate change"', '"climate change"'),
+                        ('"supply chains"', '"supply chains"')],
+    "phrase, 3+ words": [('"the united states"', '"the united states"'),
+                         ('"the president of the united states"', '"the president of the united states"')],
+    "w/N": [("security w/5 energy", "NEAR(security energy, 5)"),
+            ('"climate change" w/10 economy', 'NEAR("climate change" economy, 10)'),
+            ("sanctions w/5 russia", "NEAR(sanctions russia, 5)")],
+    "pre/N": [("trade pre/3 agreement", None), ("climate pre/2 change", None)],
+    "w/s": [("sanctions w/s russia", None), ("energy w/s security", None)],
     "field + date": [("title:energy date:2022..2023", "title:energy"),
                      ("security date:2024", "security"),
                      ('title:"climate" date:>=2023-06', "title:climate"),
                      ("development date:..2010", "development")],
+    "wildcard": [("sanction*", "sanction*"), ("semicond*", "semicond*")],
 }
+SORTED_QUERIES = ["security", '"climate change"']
 # the date ranges of "field + date", for FTS5's date column (inclusive ISO bounds)
-FTS_DATES = {"title:energy date:2022..2023": ("2022-01-01", "2023-12-31"),
+FTS_DATES = {  # noqa: E501"title:energy date:2022..2023": ("2022-01-01", "2023-12-31"),
              "security date:2024": ("2024-01-01", "2024-12-31"),
              'title:"climate" date:>=2023-06': ("2023-06-01", "9999"),
              "development date:..2010": ("0000", "2010-12-31")}
@@ -151,6 +159,42 @@ def fts5_search(conn: sqlite3.Connection, polsearch_query: str, fts: str) -> lis
         (fts, low, high)).fetchall()
 
 
+def fts5_sorted(conn: sqlite3.Connection, fts: str) -> list:
+    conn.execute("SELECT count(*) FROM docs_fts WHERE docs_fts MATCH ?", (fts,)).fetchone()
+    return conn.execute(
+        "SELECT docs.rowid, docs.title, snippet(docs_fts, 1, '[', ']', '…', 24) FROM docs_fts "
+        "JOIN docs ON docs.rowid = docs_fts.rowid WHERE docs_fts MATCH ? ORDER BY docs.date DESC LIMIT 10",
+        (fts,)).fetchall()
+
+
+def fts5_facets(conn: sqlite3.Connection, fts: str) -> list:
+    """What FTS5 offers for a facet: a GROUP BY over the matches (year here; the same cost per facet)."""
+    return conn.execute(
+        "SELECT substr(docs.date, 1, 4), count(*) FROM docs_fts JOIN docs ON docs.rowid = docs_fts.rowid "
+        "WHERE docs_fts MATCH ? GROUP BY 1", (fts,)).fetchall()
+
+
+def first_search(index: Path, rounds: int = 5) -> dict:
+    """`polsearch search` in a new process, start to finish (imports, opening the index, the query,
+    snippets, printing), and the peak memory of a process that runs every query kind."""
+    import subprocess
+
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "search.cli", "search", "--index", str(index), "security"],
+                       check=True, stdout=subprocess.DEVNULL)
+        times.append((time.perf_counter() - started) * 1000)
+    queries = [q for pairs in KINDS.values() for q, _ in pairs]
+    script = ("import resource, sys\nfrom search.searcher import search\nfrom search.facets import facets\n"
+              f"for q in {queries!r}: search({str(index)!r}, q)\n"
+              f"for q in {FACET_QUERIES!r}: facets({str(index)!r}, q)\n"
+              "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    peak_kb = int(subprocess.run([sys.executable, "-c", script], check=True, capture_output=True,
+                                 text=True).stdout.split()[-1])
+    return {"first_search_ms": round(statistics.median(times), 1), "search_peak_mb": round(peak_kb / 1024)}
+
+
 def measure_queries(index: Path, conn: sqlite3.Connection | None, rounds: int) -> dict:
     from search.facets import facets
     from search.searcher import search
@@ -164,7 +208,15 @@ def measure_queries(index: Path, conn: sqlite3.Connection | None, rounds: int) -
             mapping = dict(theirs)
             out[kind]["fts5"] = timed(lambda q: fts5_search(conn, q, mapping[q]), list(mapping), rounds)
         print(f"  {kind}: {out[kind]}", file=sys.stderr)
+    out["sort by date"] = {"polsearch": timed(lambda q: search(index, q, limit=10, sort="-date"),
+                                             SORTED_QUERIES, rounds)}
+    if conn is not None:
+        out["sort by date"]["fts5"] = timed(lambda q: fts5_sorted(conn, q), SORTED_QUERIES, rounds)
+    print(f"  sort by date: {out['sort by date']}", file=sys.stderr)
     out["facets"] = {"polsearch": timed(lambda q: facets(index, q), FACET_QUERIES, rounds)}
+    if conn is not None:
+        out["facets"]["fts5"] = timed(lambda q: fts5_facets(conn, q), ["security", "semiconductor",
+                                                                      '"climate change"'], rounds)
     print(f"  facets: {out['facets']}", file=sys.stderr)
     return out
 
@@ -208,6 +260,8 @@ def main(argv: list[str] | None = None) -> int:
         conn, figures["fts5_build"] = build_fts5(OUT / f"scale-fts5-{source}-{args.docs}.sqlite", docs)
     print("queries ...", file=sys.stderr)
     figures["queries"] = measure_queries(index, conn, args.rounds)
+    figures["process"] = first_search(index)
+    print(f"  {figures['process']}", file=sys.stderr)
 
     print(f"\nqueries on {args.docs} documents ({source}), top 10 with highlighted snippets and the exact "
           f"total, {args.rounds} runs per query")
@@ -227,6 +281,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f", FTS5 {fts['docs_per_s']} docs/s (1 process): "
                   f"{fts['docs_per_s'] / build['docs_per_s']:.1f}x", end="")
         print()
+    print(f"a first search in a new process: {figures['process']['first_search_ms']} ms; peak memory of a "
+          f"process running every query: {figures['process']['search_peak_mb']} MB")
     print(f"index size: polsearch {figures['polsearch_bytes'] / 2**20:.0f} MiB (search index and store)"
           + (f", FTS5 {figures['fts5_build']['bytes'] / 2**20:.0f} MiB" if conn is not None else ""))
     write_figures(figures, f"scale-{source}-{args.docs}.json")

@@ -77,10 +77,15 @@ def _now() -> str:
 def _normalise_job(job: dict[str, Any]) -> tuple[str, Any]:
     """Run in a worker: one raw page to ("document", dict) / ("skipped", (kind, reason)) /
     ("failed", message). Never raises, so one bad page cannot take the pool down."""
-    from corpus.extract.pipeline import normalise
-    from corpus.extract.profiles import load_profiles
-
     try:
+        if job.get("kind") == "jsonl":
+            from corpus.inputs.jsonl import to_document
+
+            doc = to_document(job["data"], fallback_key=job["fallback_key"], provenance=job["provenance"])
+            return "document", doc.to_dict()
+        from corpus.extract.pipeline import normalise
+        from corpus.extract.profiles import load_profiles
+
         doc = normalise(job["data"], job["url"], http_charset=job["http_charset"],
                         fallback_key=job["fallback_key"], fallback_url=job["fallback_url"],
                         provenance=job["provenance"], fetched_at=job["fetched_at"],
@@ -154,9 +159,15 @@ class _Runner:
 
 
 def _count_inputs(paths: Sequence[Path], follow_symlinks: bool) -> int | None:
+    """The number of pages to read, or None when a container (WARC, JSON Lines) is among them: its
+    records are counted as they are read, and the progress shows a count without a total."""
     try:
-        return sum(1 for item in iter_inputs(paths, follow_symlinks=follow_symlinks)
-                   if isinstance(item, (RawPage, RawContainer)))
+        count = 0
+        for item in iter_inputs(paths, follow_symlinks=follow_symlinks):
+            if isinstance(item, RawContainer):
+                return None
+            count += isinstance(item, RawPage)
+        return count
     except InputError:
         return None
 
@@ -164,7 +175,8 @@ def _count_inputs(paths: Sequence[Path], follow_symlinks: bool) -> int | None:
 def ingest(index_path: str | os.PathLike[str], inputs: Sequence[str | os.PathLike[str]], *,
            jobs: int | None = None, progress: Progress = SILENT, follow_symlinks: bool = False,
            force: bool = False, profile_dirs: Sequence[str] = ()) -> IngestReport:
-    """Index `inputs` (HTML files and folders, WARC files, `scrape` archive folders) into the index
+    """Index `inputs` (HTML files and folders, WARC files, `scrape` archive folders, JSON Lines files of
+    clean documents) into the index
     folder at `index_path`, creating it if needed. `force` re-parses every page even when unchanged
     (after an extractor upgrade or a new site profile); `profile_dirs` are folders of site profiles to
     use besides the built-in ones."""
@@ -185,6 +197,7 @@ def ingest(index_path: str | os.PathLike[str], inputs: Sequence[str | os.PathLik
                 for item in iter_inputs(paths, follow_symlinks=follow_symlinks):
                     pages = _container_pages(item, store, report, force, containers) \
                         if isinstance(item, RawContainer) else (item,)
+                    in_container = isinstance(item, RawContainer)
                     for page in pages:
                         for pending, result in _handle_input(page, store, report, runner, force):
                             _record(pending, result, store, report)
@@ -193,7 +206,10 @@ def ingest(index_path: str | os.PathLike[str], inputs: Sequence[str | os.PathLik
                             store.conn.execute("COMMIT")
                             store.conn.execute("BEGIN IMMEDIATE")
                             batch = 0
-                    progress.advance()
+                        if in_container:
+                            progress.advance()  # each record of a WARC or JSON Lines file
+                    if not in_container:
+                        progress.advance()
                 for pending, result in runner.drain():
                     _record(pending, result, store, report)
                 for container, seen in containers:
@@ -339,7 +355,7 @@ def _handle_input(item: RawPage | InputProblem, store, report: IngestReport, run
         return _unchanged(state, page.label, report)
     job = {"data": data, "url": page.url, "http_charset": page.http_charset,
            "fallback_key": page.fallback_key, "fallback_url": page.fallback_url,
-           "provenance": dict(page.provenance, sha256=digest), "fetched_at": page.fetched_at}
+           "provenance": dict(page.provenance, sha256=digest), "fetched_at": page.fetched_at, "kind": page.kind}
     return runner.submit(_Pending(page, digest), job)
 
 

@@ -1,10 +1,10 @@
-"""The inputs a user names: HTML files and folders (walked recursively), and WARC files in them.
+"""The inputs a user names: HTML files and folders (walked recursively), and WARC and JSON Lines files.
 
 Moving parts:
 - `iter_inputs(paths)` yields one `RawPage` per candidate page, in a stable order, without reading page
   contents (so an unchanged file costs one `stat`); a file that holds many pages (a `.warc` or
-  `.warc.gz` file, alone or in a folder such as a `scrape` archive) comes as one `RawContainer`, from
-  `warc.claim()`; what cannot be listed comes as an `InputProblem` (the records are in `records.py`);
+  `.warc.gz` file, alone or in a folder such as a `scrape` archive, or a `.jsonl` file of clean
+  documents) comes as one `RawContainer`, from `warc.claim()` or `jsonl.claim()`; what cannot be listed comes as an `InputProblem` (the records are in `records.py`);
 - `check_paths()`: the named inputs as paths, or an `InputError` for the first that does not exist.
 
 Folder walks take files that look like HTML (by extension, or by their first bytes when they have none),
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from ..errors import InputError
-from . import warc
+from . import jsonl, warc
 from .records import InputProblem, RawContainer, RawPage
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".jsp", ".cfm"})
@@ -71,7 +71,7 @@ def iter_inputs(paths: Sequence[str | Path], *, follow_symlinks: bool = False,
                 ) -> Iterator[RawPage | RawContainer | InputProblem]:
     """Raw pages under `paths`: HTML files, and WARC files as containers."""
     for path in check_paths(paths):
-        claimed = warc.claim(path)
+        claimed = _claim(path)
         if claimed is not None:
             yield from claimed
         elif path.is_dir():
@@ -83,6 +83,11 @@ def iter_inputs(paths: Sequence[str | Path], *, follow_symlinks: bool = False,
                 yield InputProblem(str(path), f"cannot read: {exc.strerror or exc}")
                 continue
             yield _file_page(path, path.name, st)
+
+
+def _claim(path: Path):
+    """A file that holds many pages or documents (WARC, JSON Lines) as a container; None otherwise."""
+    return warc.claim(path) or jsonl.claim(path)
 
 
 def _walk_folder(root: Path, follow_symlinks: bool) -> Iterator[RawPage | RawContainer | InputProblem]:
@@ -113,7 +118,7 @@ def _walk_folder(root: Path, follow_symlinks: bool) -> Iterator[RawPage | RawCon
                 real = os.path.realpath(path)
                 if os.path.commonpath([real, real_root]) != real_root:
                     continue  # a link out of the folder: not followed unless asked
-            claimed = warc.claim(path)
+            claimed = _claim(path)
             if claimed is not None:
                 yield from claimed
                 continue

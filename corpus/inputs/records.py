@@ -36,6 +36,7 @@ class RawPage:
     provenance: dict[str, Any] = field(default_factory=dict)
     reader: Callable[[], bytes] | None = None
     data: bytes | None = None
+    kind: str = "html"             # "html": a page to normalise; "jsonl": a clean document as JSON
 
     def read(self) -> bytes:
         if self.data is not None:
