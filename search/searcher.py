@@ -163,6 +163,8 @@ def _execute_packed(engine, reader: Reader, tree: Node, compiled, limit: int | N
     from .engine import rank
 
     docs, scores = engine.matches(compiled)
+    if limit == 0 and not tree.needs_text():
+        return Execution(len(docs), [], warnings, fuzzy_terms)
     if sort == "relevance":
         full = collapse or tree.needs_text() or limit is None
         order = rank(docs, scores, None if full else max(limit, 0))
