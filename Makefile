@@ -28,8 +28,8 @@ test: $(VENV)/.stamp-test
 test-slow: $(VENV)/.stamp-test
 	$(BIN)/python -m pytest -q -m slow
 
-# The pipeline on 2,000 pages, then queries on a 100,000-document index beside SQLite FTS5 (BENCH_DOCS).
-BENCH_DOCS ?= 100000
+# The pipeline on 2,000 pages, then queries at 10,000, 100,000 and 300,000 documents beside SQLite FTS5 (BENCH_DOCS).
+BENCH_DOCS ?= 10000 100000 300000
 bench: $(VENV)/.stamp-test
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.scale --docs $(BENCH_DOCS)

@@ -231,39 +231,30 @@ def folder_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in files if p.is_file())
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--docs", type=int, default=20000, help="index size (documents)")
-    parser.add_argument("--source", choices=["mixed", "synthetic"], default="mixed",
-                        help="mixed: White House and UN texts from ../shared/data")
-    parser.add_argument("--procs", type=int, default=2, help="indexing processes")
-    parser.add_argument("--rounds", type=int, default=5, help="runs of each query")
-    parser.add_argument("--no-fts5", action="store_true", help="skip the SQLite FTS5 baseline")
-    args = parser.parse_args(argv)
-
+def run_size(args, count: int) -> dict:
     from bench.pages import SOURCES
 
     source = args.source if args.source == "synthetic" or SOURCES["wh"].exists() else "synthetic"
     OUT.mkdir(exist_ok=True)
-    index = OUT / f"scale-index-{source}-{args.docs}"
+    index = OUT / f"scale-index-{source}-{count}"
 
-    print(f"reading the texts and their entities for {args.docs} documents ...", file=sys.stderr)
-    docs = Texts(source, args.docs).documents
+    print(f"reading the texts and their entities for {count} documents ...", file=sys.stderr)
+    docs = Texts(source, count).documents
 
-    print(f"polsearch index of {args.docs} documents ({source}) in {index} ...", file=sys.stderr)
-    figures: dict = {"source": source, "docs": args.docs, "cpus": os.cpu_count(),
+    print(f"polsearch index of {count} documents ({source}) in {index} ...", file=sys.stderr)
+    figures: dict = {"source": source, "docs": count, "cpus": os.cpu_count(),
                      "polsearch_build": build_polsearch(index, docs, args.procs)}
     figures["polsearch_bytes"] = folder_bytes(index)
     conn = None
     if not args.no_fts5:
         print("SQLite FTS5 table of the same documents ...", file=sys.stderr)
-        conn, figures["fts5_build"] = build_fts5(OUT / f"scale-fts5-{source}-{args.docs}.sqlite", docs)
+        conn, figures["fts5_build"] = build_fts5(OUT / f"scale-fts5-{source}-{count}.sqlite", docs)
     print("queries ...", file=sys.stderr)
     figures["queries"] = measure_queries(index, conn, args.rounds)
     figures["process"] = first_search(index)
     print(f"  {figures['process']}", file=sys.stderr)
 
-    print(f"\nqueries on {args.docs} documents ({source}), top 10 with highlighted snippets and the exact "
+    print(f"\nqueries on {count} documents ({source}), top 10 with highlighted snippets and the exact "
           f"total, {args.rounds} runs per query")
     print(f"{'query kind':<16}{'polsearch median':>18}{'p95':>9}{'FTS5 median':>14}{'p95':>9}{'ratio':>8}")
     for kind, q in figures["queries"].items():
@@ -285,7 +276,46 @@ def main(argv: list[str] | None = None) -> int:
           f"process running every query: {figures['process']['search_peak_mb']} MB")
     print(f"index size: polsearch {figures['polsearch_bytes'] / 2**20:.0f} MiB (search index and store)"
           + (f", FTS5 {figures['fts5_build']['bytes'] / 2**20:.0f} MiB" if conn is not None else ""))
-    write_figures(figures, f"scale-{source}-{args.docs}.json")
+    write_figures(figures, f"scale-{source}-{count}.json")
+    return figures
+
+
+def growth(runs: list[dict]) -> dict[str, float]:
+    """For each query kind, the exponent k of median time ~ documents^k, fitted (least squares on logs)
+    over the sizes measured; 1.0 is linear growth."""
+    import math
+
+    out = {}
+    for kind in runs[0]["queries"]:
+        points = [(math.log(r["docs"]), math.log(max(r["queries"][kind]["polsearch"]["median_ms"], 0.01)))
+                  for r in runs]
+        mx = sum(x for x, _ in points) / len(points)
+        my = sum(y for _, y in points) / len(points)
+        den = sum((x - mx) ** 2 for x, _ in points)
+        out[kind] = round(sum((x - mx) * (y - my) for x, y in points) / den, 2) if den else 0.0
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--docs", type=int, nargs="+", default=[20000],
+                        help="index sizes (documents); with several, the growth of each kind is fitted")
+    parser.add_argument("--source", choices=["mixed", "synthetic"], default="mixed",
+                        help="mixed: White House and UN texts from ../shared/data")
+    parser.add_argument("--procs", type=int, default=2, help="indexing processes")
+    parser.add_argument("--rounds", type=int, default=5, help="runs of each query")
+    parser.add_argument("--no-fts5", action="store_true", help="skip the SQLite FTS5 baseline")
+    args = parser.parse_args(argv)
+    runs = [run_size(args, count) for count in args.docs]
+    if len(runs) > 1:
+        exponents = growth(runs)
+        largest = runs[-1]
+        print(f"\ngrowth of the median time with the collection (exponent k in time ~ documents^k, "
+              f"fitted over {', '.join(str(r['docs']) for r in runs)}), and the median projected to 1,000,000:")
+        for kind, k in exponents.items():
+            projected = largest["queries"][kind]["polsearch"]["median_ms"] * (1_000_000 / largest["docs"]) ** k
+            print(f"  {kind:<18} k = {k:4.2f}   ~{projected:,.0f} ms at 1,000,000")
+        write_figures({"sizes": args.docs, "exponents": exponents}, "scale-growth.json")
     return 0
 
 
