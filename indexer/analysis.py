@@ -52,32 +52,61 @@ def stem(word: str) -> str:
 _WORD = re.compile(WORD_PATTERN)
 
 
+def _normal(word: str) -> str:
+    """A word as the exact analyzer gives it: apostrophes one way, possessive dropped, lowercased,
+    accents folded."""
+    if "’" in word:
+        word = word.replace("’", "'")
+    if word.endswith(("'s", "'S")):
+        word = word[:-2]
+    word = word.lower()
+    if not word.isascii():
+        word = word.translate(accent_map)
+    return word
+
+
+# word as written -> (stemmed term, unstemmed word): the analyzer's steps run once per spelling
+_FORMS: dict[str, tuple[str, str]] = {}
+_FORMS_LIMIT = 500_000
+
+
+def _forms(word: str) -> tuple[str, str]:
+    found = _FORMS.get(word)
+    if found is None:
+        plain = _normal(word)
+        found = (_stemmer()(plain), plain)
+        if len(_FORMS) < _FORMS_LIMIT:
+            _FORMS[word] = found
+    return found
+
+
 def term_spans(text: str, stem: bool = True) -> list[tuple[str, int, int]]:
     """The terms `prose_analyzer()` (or, with `stem=False`, `exact_analyzer()`) makes of `text`, each with
     its character span. The same steps without Whoosh's token objects: highlighting runs this on every
     hit it shows, several times faster."""
-    stemfn = _stemmer() if stem else None
+    which = 0 if stem else 1
+    forms = _FORMS
     out = []
     for m in _WORD.finditer(text):
         word = m.group()
-        if "’" in word:
-            word = word.replace("’", "'")
-        if word.endswith(("'s", "'S")):
-            word = word[:-2]
-        word = word.lower()
-        if not word.isascii():
-            word = word.translate(accent_map)
-        out.append((stemfn(word) if stemfn else word, m.start(), m.end()))
+        found = forms.get(word) or _forms(word)
+        out.append((found[which], m.start(), m.end()))
     return out
 
 
 def term_forms(text: str) -> tuple[list[str], list[str], list[int], list[int]]:
     """`term_spans(text)` and `term_spans(text, stem=False)` from one pass over the text, as four lists:
     the stemmed terms, the unstemmed words, and the words' start and end offsets."""
-    spans = term_spans(text, stem=False)
-    stemfn = _stemmer()
-    words = [w for w, _, _ in spans]
-    return [stemfn(w) for w in words], words, [a for _, a, _ in spans], [b for _, _, b in spans]
+    stems, words, starts, ends = [], [], [], []
+    forms = _FORMS
+    for m in _WORD.finditer(text):
+        word = m.group()
+        found = forms.get(word) or _forms(word)
+        stems.append(found[0])
+        words.append(found[1])
+        starts.append(m.start())
+        ends.append(m.end())
+    return stems, words, starts, ends
 
 
 def exact_analyzer():
