@@ -1,0 +1,244 @@
+"""What `scrape` writes, opened with the web-archive field's own clients, run as programs.
+
+A two-pass scrape of the mini-site (tests/mockserver.py, on 127.0.0.1), the second pass a second later
+and conditional (most pages answer 304, a7/a8 come again whole and unchanged, a1 was edited), then:
+`warcio check` on every WARC file; `cdxj-indexer` over them (every record replay looks up is indexed,
+and `pack`'s own CDXJ lines are the same); pywb on a free 127.0.0.1 port replaying every archived page
+at every capture's timestamp in `id_` mode, with status 200 and the archived body; `polsearch pack`
+and `scrape --wacz`, each WACZ checked by `wacz validate`. pywb is stopped by its PID.
+
+The clients live in their own venv (`.venv-tools`, from tests/replay-tools.txt; `make test` builds it
+and names it in POLSEARCH_REPLAY_TOOLS): pywb is GPL-3 and cdxj-indexer needs surt (AGPL), so neither
+is a dependency of polsearch. Without that variable and without `.venv-tools`, these tests skip.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from .conftest import ROOT, Cli
+from .mockserver import MiniSite
+from .test_scrape import FAST
+
+
+def _tools() -> Path:
+    named = os.environ.get("POLSEARCH_REPLAY_TOOLS")
+    tools = Path(named) if named else ROOT / ".venv-tools" / "bin"
+    missing = [p for p in ("warcio", "cdxj-indexer", "wayback", "wacz") if not (tools / p).exists()]
+    if missing and named:
+        pytest.fail(f"POLSEARCH_REPLAY_TOOLS={named} lacks {missing}: run `make test`")
+    if missing:
+        pytest.skip("the replay clients are not installed (`make test` builds .venv-tools)")
+    return tools
+
+
+@pytest.fixture(scope="module")
+def tools() -> Path:
+    return _tools()
+
+
+def run(tool: Path, *args: object, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([str(tool), *map(str, args)], capture_output=True, text=True, timeout=timeout)
+
+
+class TwoPasses:
+    def __init__(self, site: MiniSite, archive: Path, wacz: Path, reports: list[dict]) -> None:
+        self.site, self.archive, self.wacz, self.reports = site, archive, wacz, reports
+        self.files = sorted(archive.glob("*.warc.gz"))
+
+
+@pytest.fixture(scope="module")
+def two_passes(tmp_path_factory, tools):
+    cli = Cli()
+    root = tmp_path_factory.mktemp("replay")
+    archive, wacz = root / "arch", root / "scraped.wacz"
+    with MiniSite() as site:
+        reports = []
+        for n in range(2):
+            if n:
+                time.sleep(1.1)  # CDXJ timestamps are to the second: the two captures must differ
+                site.edit_article("a1", "Edited: a new paragraph about hydropower quotas.")
+            extra = ("--wacz", wacz) if n else ()
+            result = cli("scrape", site.url("/commentary/"), "--archive", archive, *FAST, "--exclude", "*/slow",
+                         *extra, "--json")
+            assert result.exit_code == 0, result.stderr
+            reports.append(json.loads(result.stdout))
+        yield TwoPasses(site, archive, wacz, reports)
+
+
+def captures(files: list[Path]) -> dict[str, dict[str, bytes]]:
+    """{url: {14-digit timestamp: the body a replay must show}} for every 200 capture of a page: a
+    response's own body, and for a revisit the body of the capture it refers to."""
+    by_id: dict[str, bytes] = {}
+    revisits: list[tuple[str, str, str]] = []
+    out: dict[str, dict[str, bytes]] = {}
+    for path in files:
+        with path.open("rb") as fh:
+            for record in ArchiveIterator(fh):
+                rec = record.rec_headers
+                url, ts = rec.get_header("WARC-Target-URI"), "".join(c for c in rec.get_header("WARC-Date") if c.isdigit())[:14]
+                if record.rec_type == "response" and record.http_headers.get_statuscode() == "200" \
+                        and not rec.get_header("WARC-Truncated"):
+                    body = record.content_stream().read()
+                    by_id[rec.get_header("WARC-Record-ID")] = body
+                    out.setdefault(url, {})[ts] = body
+                elif record.rec_type == "revisit":
+                    revisits.append((url, ts, rec.get_header("WARC-Refers-To")))
+    for url, ts, refers_to in revisits:
+        out.setdefault(url, {})[ts] = by_id[refers_to]
+    return out
+
+
+def test_the_second_pass_was_conditional(two_passes):
+    first, second = two_passes.reports
+    assert first["new"] == 12 and second["unchanged"] >= 8 and second["changed"] == 1
+    statuses = [r.status for r in two_passes.site.fetched()]
+    assert statuses.count(304) >= 8
+
+
+def test_warcio_check_passes_every_file(two_passes, tools):
+    assert len(two_passes.files) == 2
+    for path in two_passes.files:
+        result = run(tools / "warcio", "check", "-v", path)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "digest pass" in result.stdout and "fail" not in result.stdout, result.stdout
+
+
+def test_cdxj_indexer_indexes_every_capture_and_pack_writes_the_same_lines(two_passes, tools, tmp_path):
+    result = run(tools / "cdxj-indexer", *two_passes.files)
+    assert result.returncode == 0, result.stderr
+    theirs = sorted(result.stdout.splitlines())
+    indexed = {(json.loads(line.split(" ", 2)[2])["url"], line.split(" ", 2)[1]) for line in theirs}
+    expected = {(url, ts) for url, by_ts in captures(two_passes.files).items() for ts in by_ts}
+    assert expected <= indexed
+    assert not any('"mime": "warc/metadata"' in line or "application/warc-fields" in line for line in theirs)
+
+    with zipfile.ZipFile(two_passes.wacz) as wacz:
+        ours = wacz.read("indexes/index.cdx").decode().splitlines()
+    assert ours == theirs  # byte for byte, once sorted: our SURT keys and fields are the tool's
+
+
+def test_pywb_replays_every_page_at_every_capture(two_passes, tools, tmp_path):
+    collection = tmp_path / "collections" / "arch"
+    (collection / "archive").mkdir(parents=True)
+    (collection / "indexes").mkdir()
+    for path in two_passes.files:
+        shutil.copy(path, collection / "archive" / path.name)
+    index = run(tools / "cdxj-indexer", "--sort", *two_passes.files)
+    assert index.returncode == 0, index.stderr
+    (collection / "indexes" / "index.cdxj").write_text(index.stdout)
+
+    port = _free_port()
+    pywb = subprocess.Popen([str(tools / "wayback"), "--port", str(port), "--bind", "127.0.0.1"], cwd=tmp_path,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        _wait_for(pywb, f"http://127.0.0.1:{port}/")
+        matrix = []
+        expected = captures(two_passes.files)
+        for url, by_ts in sorted(expected.items()):
+            for ts, body in sorted(by_ts.items()):
+                status, got = _get(f"http://127.0.0.1:{port}/arch/{ts}id_/{url}")
+                matrix.append((url.split("/", 3)[3], ts, status, got == body))
+        print("\nreplay matrix (path, capture, status, body = archived):")
+        for row in matrix:
+            print("  ", *row)
+        assert len(matrix) >= 2 * 11  # every page twice: both captures of a2–a8, the listings, ...
+        assert all(len(by_ts) == 2 for by_ts in expected.values())
+        bad = [row for row in matrix if row[2] != 200 or not row[3]]
+        assert not bad, bad
+    finally:
+        os.kill(pywb.pid, signal.SIGTERM)
+        try:
+            pywb.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.kill(pywb.pid, signal.SIGKILL)
+            pywb.wait()
+        pywb.stderr.close()
+    assert pywb.returncode is not None
+
+
+def test_wacz_validate_accepts_both_packages(two_passes, tools, cli, tmp_path):
+    packed = tmp_path / "packed.wacz"
+    result = cli("pack", two_passes.archive, "-o", packed)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith(f"Packed {packed}: 2 WARC files, ")
+    for wacz in (packed, two_passes.wacz):
+        check = run(tools / "wacz", "validate", "-f", wacz)
+        print(f"\n$ wacz validate -f {wacz.name}\n{check.stdout.strip()}")
+        assert check.returncode == 0 and "Validation succeeded, the passed WACZ is valid" in check.stdout, \
+            check.stdout + check.stderr
+    assert two_passes.reports[1]["wacz"]["records"] > 0
+
+    with zipfile.ZipFile(packed) as wacz:
+        names = wacz.namelist()
+        stored = {i.filename: i.compress_type for i in wacz.infolist()}
+        package = json.loads(wacz.read("datapackage.json"))
+        pages = [json.loads(line) for line in wacz.read("pages/pages.jsonl").decode().splitlines()]
+    assert sorted(n for n in names if n.startswith("archive/")) == [f"archive/{p.name}" for p in two_passes.files]
+    assert all(stored[n] == zipfile.ZIP_STORED for n in names if n.startswith("archive/"))
+    assert package["wacz_version"] == "1.1.1" and {r["path"] for r in package["resources"]} == \
+        set(names) - {"datapackage.json", "datapackage-digest.json"}
+    assert pages[0]["format"] == "json-pages-1.0"
+    assert {p["url"] for p in pages[1:]} >= {two_passes.site.url(f"/commentary/a{i}") for i in range(1, 9)}
+
+
+def test_pack_refuses_what_it_cannot_package(cli, tmp_path):
+    result = cli("pack", tmp_path / "nowhere", "-o", tmp_path / "x.wacz")
+    assert result.exit_code == 1 and result.stderr == f"Error: {tmp_path / 'nowhere'} is not an archive folder\n"
+    (tmp_path / "empty").mkdir()
+    result = cli("pack", tmp_path / "empty", "-o", tmp_path / "x.wacz")
+    assert result.exit_code == 1 and "holds no WARC files" in result.stderr
+    assert not (tmp_path / "x.wacz").exists() and not list(tmp_path.glob("*.part"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(proc: subprocess.Popen, url: str, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"pywb exited with {proc.returncode}: {proc.stderr.read().decode()[-2000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.3)
+    raise AssertionError(f"pywb did not answer on {url} in {seconds} s")
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "identity"})
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(request, timeout=30) as response:
+            body = response.read()
+            if response.headers.get("Content-Encoding") == "gzip":
+                body = gzip.decompress(body)
+            return response.status, body
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A replay that redirects to another capture's time is not a replay of this one."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
