@@ -106,8 +106,9 @@ def _timestamp(warc_date: str) -> str:
     return "".join(ch for ch in warc_date if ch.isdigit())[:14].ljust(14, "0")
 
 
-def cdxj_lines(path: Path, filename: str) -> Iterator[tuple[str, dict[str, str]]]:
-    """(`surt timestamp`, fields) for each record of the WARC file at `path` that replay looks up."""
+def cdxj_lines(path: Path, filename: str) -> Iterator[tuple[str, dict[str, str], bool]]:
+    """(`surt timestamp`, fields, cut off?) for each record of the WARC file at `path` that replay looks
+    up; the last is True for a record with `WARC-Truncated`, which is no page to list."""
     from warcio.archiveiterator import ArchiveIterator
 
     with path.open("rb") as fh:
@@ -140,7 +141,7 @@ def cdxj_lines(path: Path, filename: str) -> Iterator[tuple[str, dict[str, str]]
             offset = records.get_record_offset()
             fields.update(length=str(records.get_record_length()), offset=str(offset), filename=filename)
             key = url if url.startswith("dns:") else surt(url)
-            yield f"{key} {_timestamp(date)}", fields
+            yield f"{key} {_timestamp(date)}", fields, bool(rec.get_header("WARC-Truncated"))
 
 
 def _mime(content_type: str | None) -> str:
@@ -165,12 +166,13 @@ def pack(folder: str | os.PathLike[str], out: str | os.PathLike[str], *, title: 
     with _reading(folder):
         files = warc_files(folder)
         index: list[str] = []
-        pages: dict[str, tuple[str, str]] = {}
+        pages: dict[str, str] = {}  # url: timestamp of its newest capture
         for path in files:
-            for key, fields in cdxj_lines(path, path.name):
+            for key, fields, truncated in cdxj_lines(path, path.name):
                 index.append(f"{key} {json.dumps(fields)}")
-                if fields.get("mime") in HTML_TYPES and fields.get("status", "200") == "200":
-                    pages[fields["url"]] = max(pages.get(fields["url"], ("", "")), (key.rsplit(" ", 1)[1], key))
+                page = fields.get("mime") in HTML_TYPES and fields.get("status") == "200" and not truncated
+                if page or (fields.get("mime") == "warc/revisit" and fields["url"] in pages):  # a later capture
+                    pages[fields["url"]] = max(pages.get(fields["url"], ""), key.rsplit(" ", 1)[1])
         index.sort()
         tmp = out.with_name(out.name + ".part")
         try:
@@ -184,7 +186,7 @@ def pack(folder: str | os.PathLike[str], out: str | os.PathLike[str], *, title: 
     return report
 
 
-def _write_zip(target: Path, files: list[Path], index: list[str], pages: dict[str, tuple[str, str]],
+def _write_zip(target: Path, files: list[Path], index: list[str], pages: dict[str, str],
                title: str, description: str) -> None:
     now = dt.datetime.now(dt.timezone.utc)
     resources = []
@@ -195,7 +197,7 @@ def _write_zip(target: Path, files: list[Path], index: list[str], pages: dict[st
             resources.append(_resource(name, _sha256_file(path), path.stat().st_size))
         cdx = ("\n".join(index) + "\n").encode("utf-8")
         listing = [json.dumps({"format": "json-pages-1.0", "id": "pages", "title": "All Pages"})]
-        for url, (ts, _) in sorted(pages.items()):
+        for url, ts in sorted(pages.items()):
             listing.append(json.dumps({"id": uuid.uuid5(uuid.NAMESPACE_URL, url).hex, "url": url,
                                        "ts": _iso(ts)}))
         for name, data in (("indexes/index.cdx", cdx), ("pages/pages.jsonl", ("\n".join(listing) + "\n").encode())):
@@ -210,7 +212,7 @@ def _write_zip(target: Path, files: list[Path], index: list[str], pages: dict[st
             package["description"] = description
         if pages:
             main = min(pages, key=lambda url: (len(url), url))  # the site's front or listing page
-            package.update(mainPageURL=main, mainPageDate=_iso(pages[main][0]))
+            package.update(mainPageURL=main, mainPageDate=_iso(pages[main]))
         data = json.dumps(package, indent=2).encode("utf-8")
         wacz.writestr("datapackage.json", data, compress_type=zipfile.ZIP_DEFLATED)
         digest = {"path": "datapackage.json", "hash": "sha256:" + hashlib.sha256(data).hexdigest()}
