@@ -242,3 +242,42 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+# -- the CDXJ writer on its own ----------------------------------------------------------------------------
+@pytest.mark.parametrize("url, key", [
+    ("http://127.0.0.1:8080/commentary/", "1,0,0,127:8080)/commentary"),
+    ("http://127.0.0.1:80/", "1,0,0,127)/"),
+    ("https://www.Example.com:443/A/b/?z=1&a=2#frag", "com,example)/a/b?a=2&z=1"),
+    ("https://example.com", "com,example)/"),
+    ("http://www2.example.org/x?", "org,example)/x"),
+    ("http://example.com/path;jsessionid=ABC?b=2&a=1&a=0", "com,example)/path;jsessionid=abc?a=0&a=1&b=2"),
+    ("http://EXAMPLE.com/%7Euser/a%20b", "com,example)/~user/a%20b"),
+    ("http://example.com/a/../b/./c", "com,example)/b/c"),
+    ("http://sub.example.co.uk:8443/index.html?Q=A", "uk,co,example,sub:8443)/index.html?q=a"),
+    ("https://[::1]:8080/x", "::1:8080)/x"),
+    ("http://example.com//double//slash", "com,example)/double/slash"),
+    ("http://e.com/%2541b?x=%7c%3a", "com,e)/ab?x=|:"),
+    ("http://e.com/caf%C3%A9", "com,e)/caf%c3%a9"),
+])
+def test_surt_keys_are_those_of_the_replay_tools(url, key):
+    """Expected keys as the `surt` package (which cdxj-indexer and pywb use) writes them."""
+    from corpus.collect.wacz import surt
+
+    assert surt(url) == key
+
+
+SAMPLES = ROOT.parent / "shared" / "data" / "warc-samples"
+
+
+@pytest.mark.skipif(not SAMPLES.is_dir(), reason="needs ../shared/data/warc-samples")
+def test_our_cdxj_lines_are_cdxj_indexers_on_other_producers_files(tools):
+    from corpus.collect.wacz import cdxj_lines
+
+    files = sorted(p for p in SAMPLES.iterdir() if ".warc" in p.name)
+    assert len(files) >= 9
+    for path in files:
+        theirs = run(tools / "cdxj-indexer", path)
+        assert theirs.returncode == 0, theirs.stderr
+        ours = [f"{key} {json.dumps(fields)}" for key, fields, _ in cdxj_lines(path, path.name)]
+        assert sorted(ours) == sorted(theirs.stdout.splitlines()), path.name
