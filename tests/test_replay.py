@@ -4,7 +4,8 @@ A two-pass scrape of the mini-site (tests/mockserver.py, on 127.0.0.1), the seco
 and conditional (most pages answer 304, a7/a8 come again whole and unchanged, a1 was edited), then:
 `warcio check` on every WARC file; `cdxj-indexer` over them (every record replay looks up is indexed,
 and `pack`'s own CDXJ lines are the same); pywb on a free 127.0.0.1 port replaying every archived page
-at every capture's timestamp in `id_` mode, with status 200 and the archived body; `polsearch pack`
+at every capture's timestamp in `id_` mode, with status 200 and the archived body, from the WARC files
+indexed by `cdxj-indexer` and from the WACZ with its own index (`wb-manager add --unpack-wacz`); `polsearch pack`
 and `scrape --wacz`, each WACZ checked by `wacz validate`. pywb is stopped by its PID.
 
 The clients live in their own venv (`.venv-tools`, from tests/replay-tools.txt; `make test` builds it
@@ -38,7 +39,7 @@ from .test_scrape import FAST
 def _tools() -> Path:
     named = os.environ.get("POLSEARCH_REPLAY_TOOLS")
     tools = Path(named) if named else ROOT / ".venv-tools" / "bin"
-    missing = [p for p in ("warcio", "cdxj-indexer", "wayback", "wacz") if not (tools / p).exists()]
+    missing = [p for p in ("warcio", "cdxj-indexer", "wayback", "wb-manager", "wacz") if not (tools / p).exists()]
     if missing and named:
         pytest.fail(f"POLSEARCH_REPLAY_TOOLS={named} lacks {missing}: run `make test`")
     if missing:
@@ -141,6 +142,12 @@ def test_pywb_replays_every_page_at_every_capture(two_passes, tools, tmp_path):
     index = run(tools / "cdxj-indexer", "--sort", *two_passes.files)
     assert index.returncode == 0, index.stderr
     (collection / "indexes" / "index.cdxj").write_text(index.stdout)
+    # A second collection from the WACZ that `scrape --wacz` wrote, indexed by its own CDXJ (pywb
+    # takes the package's index as it is).
+    for args in (("init", "wacz"), ("add", "--unpack-wacz", "wacz", two_passes.wacz)):
+        added = subprocess.run([str(tools / "wb-manager"), *map(str, args)], cwd=tmp_path, capture_output=True,
+                               text=True, timeout=120)
+        assert added.returncode == 0, added.stderr
 
     port = _free_port()
     pywb = subprocess.Popen([str(tools / "wayback"), "--port", str(port), "--bind", "127.0.0.1"], cwd=tmp_path,
@@ -149,16 +156,17 @@ def test_pywb_replays_every_page_at_every_capture(two_passes, tools, tmp_path):
         _wait_for(pywb, f"http://127.0.0.1:{port}/")
         matrix = []
         expected = captures(two_passes.files)
-        for url, by_ts in sorted(expected.items()):
-            for ts, body in sorted(by_ts.items()):
-                status, got = _get(f"http://127.0.0.1:{port}/arch/{ts}id_/{url}")
-                matrix.append((url.split("/", 3)[3], ts, status, got == body))
-        print("\nreplay matrix (path, capture, status, body = archived):")
+        for coll in ("arch", "wacz"):
+            for url, by_ts in sorted(expected.items()):
+                for ts, body in sorted(by_ts.items()):
+                    status, got = _get(f"http://127.0.0.1:{port}/{coll}/{ts}id_/{url}")
+                    matrix.append((coll, url.split("/", 3)[3], ts, status, got == body))
+        print("\nreplay matrix (collection, path, capture, status, body = archived):")
         for row in matrix:
             print("  ", *row)
-        assert len(matrix) >= 2 * 11  # every page twice: both captures of a2–a8, the listings, ...
+        assert len(matrix) >= 2 * 2 * 11  # both collections; every page twice: a1–a8, the listings, ...
         assert all(len(by_ts) == 2 for by_ts in expected.values())
-        bad = [row for row in matrix if row[2] != 200 or not row[3]]
+        bad = [row for row in matrix if row[3] != 200 or not row[4]]
         assert not bad, bad
     finally:
         os.kill(pywb.pid, signal.SIGTERM)
