@@ -289,3 +289,29 @@ def test_our_cdxj_lines_are_cdxj_indexers_on_other_producers_files(tools):
         assert theirs.returncode == 0, theirs.stderr
         ours = [f"{key} {json.dumps(fields)}" for key, fields, _ in cdxj_lines(path, path.name)]
         assert sorted(ours) == sorted(theirs.stdout.splitlines()), path.name
+
+
+def test_archives_with_the_earlier_304_layout_still_index(cli, tmp_path):
+    """Files written before the change (a 304's status line and headers in its revisit) are never
+    rewritten; `index` reads them as before: the page once, the revisit passed over."""
+    import datetime as dt
+
+    from corpus.collect.warcfile import PROFILE_NOT_MODIFIED, WarcFile, warc_date
+    from .mockserver import article
+
+    folder = tmp_path / "old"
+    folder.mkdir()
+    warc = WarcFile(folder / "polsearch-20251101000000000-00001.warc.gz", committed=0)
+    warc.begin(dt.datetime(2025, 11, 1, tzinfo=dt.timezone.utc), {"software": "polsearch/0.1.0"})
+    url, body = "http://127.0.0.1:9/commentary/a1", article("a1", "An older commentary on the Mekong")
+    head = f"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {len(body)}\r\n\r\n"
+    first = warc.record("response", url, head.encode() + body, [("WARC-Date", "2025-11-01T00:00:00.000000Z")],
+                        "application/http; msgtype=response", body)
+    warc.record("revisit", url, b"HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n\r\n",
+                [("WARC-Date", warc_date(dt.datetime(2025, 11, 8, tzinfo=dt.timezone.utc))),
+                 ("WARC-Profile", PROFILE_NOT_MODIFIED), ("WARC-Refers-To", first.record_id),
+                 ("WARC-Refers-To-Target-URI", url), ("WARC-Refers-To-Date", first.date)],
+                "application/http; msgtype=response", None)
+    warc.fh.close()
+    report = cli.json("index", "--index", tmp_path / "idx", folder)
+    assert (report["added"], report["failed"]) == (1, 0) and report["passed_over"]["revisit"] == 1
