@@ -210,6 +210,10 @@ def test_pack_refuses_what_it_cannot_package(cli, tmp_path):
     (tmp_path / "empty").mkdir()
     result = cli("pack", tmp_path / "empty", "-o", tmp_path / "x.wacz")
     assert result.exit_code == 1 and "holds no WARC files" in result.stderr
+    (tmp_path / "empty" / "broken.warc.gz").write_bytes(b"<html><body>not a WARC file</body></html>\n")
+    result = cli("pack", tmp_path / "empty", "-o", tmp_path / "x.wacz")
+    assert result.exit_code == 1 and "broken.warc.gz: not a readable WARC file" in result.stderr
+    assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
     assert not (tmp_path / "x.wacz").exists() and not list(tmp_path.glob("*.part"))
 
 

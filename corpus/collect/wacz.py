@@ -168,7 +168,7 @@ def pack(folder: str | os.PathLike[str], out: str | os.PathLike[str], *, title: 
         index: list[str] = []
         pages: dict[str, str] = {}  # url: timestamp of its newest capture
         for path in files:
-            for key, fields, truncated in cdxj_lines(path, path.name):
+            for key, fields, truncated in _readable(path):
                 index.append(f"{key} {json.dumps(fields)}")
                 page = fields.get("mime") in HTML_TYPES and fields.get("status") == "200" and not truncated
                 if page or (fields.get("mime") == "warc/revisit" and fields["url"] in pages):  # a later capture
@@ -184,6 +184,18 @@ def pack(folder: str | os.PathLike[str], out: str | os.PathLike[str], *, title: 
     report.warc_files = [p.name for p in files]
     report.records, report.pages, report.bytes = len(index), len(pages), out.stat().st_size
     return report
+
+
+def _readable(path: Path) -> Iterator[tuple[str, dict[str, str], bool]]:
+    """`cdxj_lines()`, with a damaged file as a one-line error: a package with a hole in its index
+    would replay some pages and silently not others."""
+    from warcio.exceptions import ArchiveLoadFailed
+
+    try:
+        yield from cdxj_lines(path, path.name)
+    except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+        raise ArchiveError(f"{path}: not a readable WARC file ({' '.join(str(exc).split())[:200]}); "
+                           "move it out of the folder to pack the rest") from exc
 
 
 def _write_zip(target: Path, files: list[Path], index: list[str], pages: dict[str, str],
