@@ -2,6 +2,9 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+# The replay clients the archive tests run as programs (pywb, cdxj-indexer, wacz, warcio): a venv of
+# their own, never installed with polsearch (pywb is GPL-3; cdxj-indexer needs surt, AGPL).
+TOOLS  ?= .venv-tools
 DEMO_INDEX ?= .demo-index
 
 .PHONY: demo test test-slow bench bench-extraction install clean
@@ -17,13 +20,19 @@ $(VENV)/.stamp-test: $(VENV)/.stamp-install
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+$(TOOLS)/.stamp: tests/replay-tools.txt
+	test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --upgrade pip
+	$(TOOLS)/bin/python -m pip install --quiet -r tests/replay-tools.txt
+	touch $@
+
 install: $(VENV)/.stamp-install
 
 demo: $(VENV)/.stamp-install
 	$(BIN)/polsearch demo --index $(DEMO_INDEX)
 
-test: $(VENV)/.stamp-test
-	$(BIN)/python -m pytest -q -m "not slow"
+test: $(VENV)/.stamp-test $(TOOLS)/.stamp
+	POLSEARCH_REPLAY_TOOLS=$(abspath $(TOOLS))/bin $(BIN)/python -m pytest -q -m "not slow"
 
 test-slow: $(VENV)/.stamp-test
 	$(BIN)/python -m pytest -q -m slow
@@ -38,4 +47,4 @@ bench-extraction: $(VENV)/.stamp-test
 	$(BIN)/python -m bench.extraction
 
 clean:
-	rm -rf $(VENV) $(DEMO_INDEX) build *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) $(TOOLS) $(DEMO_INDEX) build *.egg-info .pytest_cache .hypothesis

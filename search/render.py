@@ -226,6 +226,13 @@ def scrape_summary(report: Any) -> str:
             f"in {report.seconds:.1f} s; {files} WARC file{'s' if files != 1 else ''} written.{tail}")
 
 
+def pack_summary(report: Any) -> str:
+    """One line: what `pack` put into a WACZ file."""
+    files = len(report.warc_files)
+    return (f"Packed {clean(report.wacz)}: {files} WARC file{'s' if files != 1 else ''}, {report.records} "
+            f"records indexed, {report.pages} page{'s' if report.pages != 1 else ''}, {report.bytes} bytes.")
+
+
 def reindex_summary(report: Any) -> str:
     return f"Rebuilt the index of {report.documents} documents in {report.seconds:.1f} s."
 

@@ -14,7 +14,9 @@
 `Archive.capture(exchange)` turns a successful exchange into records: a `response` with its `request`
 (`WARC-Concurrent-To`), or — when the content's digest equals the last capture's, or the server
 answered 304 to a conditional request — a `revisit` (profile identical-payload-digest or
-server-not-modified) that refers to the capture it repeats (`WARC-Refers-To`). `Archive.keep()` writes
+server-not-modified) that refers to the capture it repeats (`WARC-Refers-To`); a 304's revisit has an
+empty block, so that it replays as the page, and the 304 itself goes into a `metadata` record beside it
+(`WarcFile.not_modified`). `Archive.keep()` writes
 any other answer (an error page, a redirect) as a plain pair.
 
 Crash safety: records are written inside `Archive.transaction()`; before it commits, the WARC file is
@@ -39,7 +41,7 @@ from typing import Any, Iterator
 from ..closing import Closing
 from ..errors import ArchiveError
 from .settings import DEFAULTS
-from .warcfile import PROFILE_IDENTICAL, PROFILE_NOT_MODIFIED, WarcFile, Written, file_name, sha1_digest
+from .warcfile import PROFILE_IDENTICAL, WarcFile, Written, file_name, sha1_digest
 from .wire import Exchange
 
 log = logging.getLogger(__name__)
@@ -260,8 +262,7 @@ class Archive(Closing):
         """Archive a complete 2xx or a 304 answer; returns "new", "changed" or "unchanged"."""
         prev = self.state(ex.url)
         if ex.status == 304 and prev is not None and prev.captured:
-            headers = [("WARC-Profile", PROFILE_NOT_MODIFIED)] + _refers_to(prev)
-            self._out().pair(ex, ("revisit", ex.head, headers, None))
+            self._out().not_modified(ex, _refers_to(prev), prev.payload_digest or "")
             self._remember(ex, kind, "unchanged", validators=_validators(ex, prev))
             return "unchanged"
         digest = sha1_digest(ex.body)

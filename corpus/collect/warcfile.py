@@ -5,7 +5,8 @@ Moving parts:
   record; `record()` appends a record whose block is given exactly (never re-serialised: warcio's
   writer would re-serialise the HTTP headers it parses, and writes no block for a revisit built from
   raw bytes); `pair()` appends a response-like record and the request that got it, linked by
-  `WARC-Concurrent-To`; `cut_back()` truncates it to its committed length;
+  `WARC-Concurrent-To`; `not_modified()` appends what a 304 answer leaves (see its docstring);
+  `cut_back()` truncates it to its committed length;
 - `Written`: where a record went (file, offset, length, record id, date);
 - `file_name()`, `sha1_digest()` (the `sha1:BASE32` digests WARC headers hold), `warc_date()`, and the
   revisit profiles.
@@ -104,7 +105,7 @@ class WarcFile:
                    block)
 
     def record(self, rec_type: str, uri: str, block: bytes, headers: list[tuple[str, str]],
-               content_type: str, payload: bytes | None) -> Written:
+               content_type: str | None, payload: bytes | None) -> Written:
         """A record whose block is `block` exactly (the bytes on the wire; never re-serialised)."""
         record_id = _record_id()
         fields = [("WARC-Type", rec_type), ("WARC-Record-ID", record_id)] + headers
@@ -112,7 +113,8 @@ class WarcFile:
                    ("WARC-Block-Digest", sha1_digest(block))]
         if payload is not None:
             fields.append(("WARC-Payload-Digest", sha1_digest(payload)))
-        fields.append(("Content-Type", content_type))
+        if content_type is not None:  # None: an empty block, which has no type
+            fields.append(("Content-Type", content_type))
         offset, length = self.write(fields, block)
         return Written(self.path.name, offset, length, record_id, dict(headers).get("WARC-Date", ""))
 
@@ -127,3 +129,38 @@ class WarcFile:
         self.record("request", ex.url, ex.request, common + [("WARC-Concurrent-To", written.record_id)],
                     "application/http; msgtype=request", b"")
         return written
+
+    def not_modified(self, ex: Exchange, refers_to: list[tuple[str, str]], payload_digest: str) -> Written:
+        """A 304 to a conditional request: three records, so that the archive says what the server
+        answered and every replay tool shows the page as it was (docs/archiving.md, "Revisits").
+
+        - a `revisit` (profile server-not-modified) with an empty block and the referred capture's
+          `WARC-Payload-Digest`: pywb and wabac.js replay a revisit with the HTTP headers of its own block
+          when it has them, else with the original's; a block holding the 304's headers replays as an
+          empty 304, an empty block replays as the archived 200;
+        - a `metadata` record (`application/warc-fields`, `WARC-Concurrent-To` the revisit) holding the
+          304 as received: its status line and every header line in order, and the SHA-1 of those bytes.
+          Replay indexes leave warc-fields metadata out, so it never stands in for the page;
+        - the `request` record, with the conditional headers that were sent.
+        """
+        common = [("WARC-Date", warc_date(ex.started))]
+        if ex.ip:
+            common.append(("WARC-IP-Address", ex.ip))
+        revisit = self.record("revisit", ex.url, b"", common + [("WARC-Profile", PROFILE_NOT_MODIFIED)]
+                              + refers_to + [("WARC-Payload-Digest", payload_digest)], None, None)
+        concurrent = [("WARC-Concurrent-To", revisit.record_id)]
+        self.record("metadata", ex.url, not_modified_fields(ex.head), common + concurrent,
+                    "application/warc-fields", None)
+        self.record("request", ex.url, ex.request, common + concurrent, "application/http; msgtype=request", b"")
+        return revisit
+
+
+def not_modified_fields(head: bytes) -> bytes:
+    """The 304's status line and header lines as warc-fields, one line each, in the order received."""
+    lines = head.decode("latin-1").split("\r\n")
+    status, headers = lines[0], [line for line in lines[1:] if line]
+    fields = [("http-status", status.split(" ", 2)[1] if status.count(" ") else ""),
+              ("http-response-line", status)]
+    fields += [("http-response-header", line) for line in headers]
+    fields.append(("http-response-head-digest", sha1_digest(head)))
+    return "".join(f"{name}: {_one_line(value)}\r\n" for name, value in fields).encode("latin-1")

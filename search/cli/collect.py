@@ -1,4 +1,5 @@
-"""Collecting a site: `scrape`, politely, into WARC files and a state file (`corpus.collect`).
+"""Collecting a site: `scrape`, politely, into WARC files and a state file (`corpus.collect`); `pack`, an
+archive folder into one WACZ file for replay tools (`corpus.collect.wacz`).
 
 `_Size` reads byte counts such as 10M; `_SeedURL` checks a seed before anything is fetched; the options
 are built from the settings table (`corpus.collect.settings`), where each default is written once.
@@ -11,7 +12,7 @@ from typing import Any
 
 import click
 
-from .common import json_option, print_json, progress, render, report_lines
+from .common import emit, json_option, print_json, progress, render, report_lines
 
 
 class _Size(click.ParamType):
@@ -76,8 +77,11 @@ def _setting_option(setting):
 @click.option("--archive", "archive_path", required=True, type=click.Path(file_okay=False),
               help="Archive folder: WARC files and the scrape state (created if needed).")
 @_setting_options
+@click.option("--wacz", "wacz_path", type=click.Path(dir_okay=False), metavar="FILE.wacz",
+              help="At the end of the run, package the whole archive as this WACZ file (as `pack` does).")
 @json_option
-def scrape_cmd(urls: tuple[str, ...], archive_path: str, as_json: bool, **settings: Any) -> None:
+def scrape_cmd(urls: tuple[str, ...], archive_path: str, wacz_path: str | None, as_json: bool,
+               **settings: Any) -> None:
     """Collect commentary pages politely into WARC files, from listings, sitemaps or feeds.
 
     Each URL is a site's commentary listing (its next pages are followed), a sitemap.xml (or sitemap
@@ -106,14 +110,45 @@ def scrape_cmd(urls: tuple[str, ...], archive_path: str, as_json: bool, **settin
     report = scrape(archive_path, urls, scrape_settings(settings, user_agent=agent, warcinfo=warcinfo),
                     progress=progress())
     report_lines("failed", report.errors, "url", "error")
+    collected = report.fetched + report.unchanged > 0 or not (report.failed or report.skipped)
+    packed = None
+    if wacz_path and collected:
+        from corpus.collect.wacz import pack
+
+        packed = pack(archive_path, wacz_path, description=warcinfo["description"])
     if as_json:
-        print_json(report.to_json())
+        print_json({**report.to_json(), **({"wacz": packed.to_json()} if packed else {})})
     else:
         report_lines("skipped", report.skips, "url", "reason")
     click.echo(render.scrape_summary(report), err=as_json)
-    if report.fetched + report.unchanged == 0 and (report.failed or report.skipped):
+    if packed is not None:
+        click.echo(render.pack_summary(packed), err=as_json)
+    if not collected:
         first = (report.errors or report.skips)[0]
         raise ScrapeError(f"nothing collected: {first['url']}: {first.get('error') or first.get('reason')}")
 
 
-COMMANDS = [scrape_cmd]
+@click.command("pack")
+@click.argument("archive_path", metavar="ARCHIVE", type=click.Path(file_okay=False))
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False), metavar="FILE.wacz",
+              help="The WACZ file to write (replaced if it exists).")
+@click.option("--title", default="", help="Title of the package (default: the archive folder's name).")
+@json_option
+def pack_cmd(archive_path: str, output: str, title: str, as_json: bool) -> None:
+    """Package an archive folder as one WACZ file, for ReplayWeb.page, pywb and colleagues.
+
+    The WACZ holds every WARC file of ARCHIVE (a `scrape` archive, or any folder of .warc.gz / .warc
+    files), a CDXJ index of their records, the list of HTML pages and a datapackage.json with each
+    file's SHA-256.
+
+    \b
+    Example:
+      polsearch pack ~/warc/institute -o institute.wacz
+    """
+    from corpus.collect.wacz import pack
+
+    emit(pack(archive_path, output, title=title), as_json, lambda report, _style: render.pack_summary(report))
+
+
+COMMANDS = [scrape_cmd, pack_cmd]
+
