@@ -127,23 +127,19 @@ class Engine:
         return counts
 
     def column(self, name: str, docnums: np.ndarray) -> np.ndarray:
-        """The pack column `name` (ids, groups, sort_dates, dates) of global document numbers."""
-        out = []
-        bounds = [seg.offset for seg in self.segments]
+        """The pack column `name` (ids, groups, group_nums, sort_dates, dates) of global document numbers."""
+        if not len(docnums):
+            return np.zeros(0, dtype=self.segments[0].pack.array(name).dtype if self.segments else np.int64)
+        bounds = np.array([seg.offset for seg in self.segments])
         where = np.searchsorted(bounds, docnums, side="right") - 1
-        result = None
-        for i, seg in enumerate(self.segments):
+        arrays = [seg.pack.array(name) for seg in self.segments]
+        dtype = np.result_type(*[a.dtype for a in arrays]) if arrays[0].dtype.kind != "S" else \
+            f"S{max(a.dtype.itemsize for a in arrays)}"
+        result = np.empty(len(docnums), dtype=dtype)
+        for i, (seg, values) in enumerate(zip(self.segments, arrays)):
             pick = where == i
-            if not pick.any():
-                continue
-            values = seg.pack.array(name)[docnums[pick] - seg.offset]
-            if result is None:
-                result = np.empty(len(docnums), dtype=values.dtype) if values.dtype.kind != "S" else \
-                    np.empty(len(docnums), dtype=f"S{max(s.pack.array(name).dtype.itemsize for s in self.segments)}")
-            result[pick] = values
-            out.append(i)
-        if result is None:
-            return np.zeros(0, dtype=np.int64)
+            if pick.any():
+                result[pick] = values[docnums[pick] - seg.offset]
         return result
 
     # -- statistics of the whole index, as Whoosh's scorer reads them ------------------------------

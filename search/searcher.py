@@ -163,8 +163,9 @@ def _execute_packed(engine, reader: Reader, tree: Node, compiled, limit: int | N
     from .engine import rank
 
     docs, scores = engine.matches(compiled)
+    total = len(docs)
     if limit == 0 and not tree.needs_text():
-        return Execution(len(docs), [], warnings, fuzzy_terms)
+        return Execution(total, [], warnings, fuzzy_terms)
     if sort == "relevance":
         full = collapse or tree.needs_text() or limit is None
         order = rank(docs, scores, None if full else max(limit, 0))
@@ -182,8 +183,7 @@ def _execute_packed(engine, reader: Reader, tree: Node, compiled, limit: int | N
         return [i.decode("ascii") for i in engine.column("ids", rows)] if len(rows) else []
 
     if not tree.needs_text():
-        total = len(docs)
-        if limit == 0 or not total:
+        if not total:
             return Execution(total, [], warnings, fuzzy_terms)
         if not collapse:
             shown = docs if limit is None else docs[:limit]
