@@ -28,10 +28,11 @@ test: $(VENV)/.stamp-test
 test-slow: $(VENV)/.stamp-test
 	$(BIN)/python -m pytest -q -m slow
 
-# The pipeline on 2,000 pages, then queries on a 100,000-document index beside SQLite FTS5 (BENCH_DOCS).
+# The pipeline on 2,000 pages, `serve`'s results page on them, then queries on a 100,000-document index beside SQLite FTS5 (BENCH_DOCS).
 BENCH_DOCS ?= 100000
 bench: $(VENV)/.stamp-test
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.serve
 	$(BIN)/python -m bench.scale --docs $(BENCH_DOCS)
 
 bench-extraction: $(VENV)/.stamp-test

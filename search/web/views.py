@@ -182,8 +182,7 @@ def create_app(index_path: str | os.PathLike[str]) -> Flask:
         target = os.path.join(folder, "export." + EXPORT_SUFFIX.get(fmt, "csv"))
         try:
             if error is None:
-                sort = state.sort if state.sort != "relevance" else "relevance"
-                report = export(index, state.q, target, fmt=None if fmt == "manifest" else fmt, sort=sort,
+                report = export(index, state.q, target, fmt=None if fmt == "manifest" else fmt, sort=state.sort,
                                 filters=_filters(state), manifest=target + ".manifest.json",
                                 command="polsearch serve " + request.full_path)
         except (SearchError, IndexerError, CorpusError) as exc:
