@@ -40,7 +40,10 @@ def serve_cmd(index_path: str, port: int, host: str, threads: int) -> None:
     def ready(url: str) -> None:
         click.echo(f"Serving {index_path} at {url} (Ctrl-C to stop)", err=True)
 
-    serve(index_path, host, port, threads, ready)
+    try:
+        serve(index_path, host, port, threads, ready)
+    except KeyboardInterrupt:
+        click.echo("Stopped.", err=True)
 
 
 COMMANDS = [serve_cmd]
