@@ -37,10 +37,12 @@ test: $(VENV)/.stamp-test $(TOOLS)/.stamp
 test-slow: $(VENV)/.stamp-test
 	$(BIN)/python -m pytest -q -m slow
 
-# The pipeline on 2,000 pages, then queries at 10,000, 100,000 and 300,000 documents beside SQLite FTS5 (BENCH_DOCS).
+# The pipeline on 2,000 pages, `serve`'s results page on them, then queries at 10,000, 100,000 and 300,000
+# documents beside SQLite FTS5 (BENCH_DOCS).
 BENCH_DOCS ?= 10000 100000 300000
 bench: $(VENV)/.stamp-test
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.serve
 	$(BIN)/python -m bench.scale --docs $(BENCH_DOCS)
 
 bench-extraction: $(VENV)/.stamp-test

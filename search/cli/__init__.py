@@ -12,6 +12,7 @@ The commands, a module per group (each imports the library only when its command
 - `collect`: scrape — a site into WARC files;
 - `read`: search, show, similar, stats — reading an index;
 - `analyse`: facets, trend, export — counting and exporting what a query matches;
+- `serve`: serve — the researchers' web page over an index;
 - `demo`: demo — a tour on the bundled samples.
 `common` holds what they share: the options written once, output, the progress bar.
 """
@@ -24,7 +25,7 @@ from typing import Any
 
 import click
 
-from . import analyse, collect, demo, pages, read
+from . import analyse, collect, demo, pages, read, serve
 from .common import render
 
 
@@ -81,7 +82,7 @@ def main(ctx: click.Context, traceback: bool, verbose: int) -> None:
                             format="%(levelname)s %(name)s: %(message)s")
 
 
-for _module in (pages, collect, read, analyse, demo):
+for _module in (pages, collect, read, analyse, serve, demo):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 
