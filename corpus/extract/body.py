@@ -145,11 +145,13 @@ def extract_body(page: Page, title: str, profile: Profile | None = None) -> Cand
     base = trafilatura_candidate(page.tree, page.url, title, page.html)
     strip_chrome(page)
     own_region = region(page, title)
-    if base is not None and base.chars >= 100 and not _fallback_blob(base, _key(page.body.text_content())):
+    blob = base is not None and _fallback_blob(base, _key(page.body.text_content()))
+    if base is not None and base.chars >= 100 and not blob:
         chosen = combine(base, own_region, page_key, title)
     else:
         chosen = choose([semantic(page, title), density(page, title), own_region])
-    return _or_trafilatura(chosen, base)
+    # never defer to trafilatura's whole-page fallback: that is a listing's or a menu's text
+    return chosen if blob else _or_trafilatura(chosen, base)
 
 
 def _or_trafilatura(chosen: Candidate | None, base: Candidate | None) -> Candidate | None:
