@@ -18,9 +18,12 @@ class SkipPage(CorpusError):
     """Not a commentary page. `kind` is a short machine tag (`listing`, `bot-check`, `error`, `login`,
     `not-html`, `empty`, `no-title`); the message says why in words."""
 
-    def __init__(self, kind: str, message: str) -> None:
+    def __init__(self, kind: str, message: str, document: object = None) -> None:
         super().__init__(message)
         self.kind = kind
+        # What the page would give as a `Document` were it let in (None when it has no title or no
+        # text): kept in the store beside the reason, so `index --include-skipped` needs no refetch.
+        self.document = document
 
 
 class PageError(CorpusError):

@@ -75,7 +75,7 @@ def _now() -> str:
 
 
 def _normalise_job(job: dict[str, Any]) -> tuple[str, Any]:
-    """Run in a worker: one raw page to ("document", dict) / ("skipped", (kind, reason)) /
+    """Run in a worker: one raw page to ("document", dict) / ("skipped", (kind, reason, dict or None)) /
     ("failed", message). Never raises, so one bad page cannot take the pool down."""
     try:
         if job.get("kind") == "jsonl":
@@ -91,7 +91,8 @@ def _normalise_job(job: dict[str, Any]) -> tuple[str, Any]:
                         provenance=job["provenance"], fetched_at=job["fetched_at"],
                         profiles=load_profiles(job.get("profile_dirs", ())))
     except SkipPage as exc:
-        return "skipped", (exc.kind, str(exc))
+        doc = exc.document.to_dict() if isinstance(exc.document, Document) else None
+        return "skipped", (exc.kind, str(exc), doc)
     except PageError as exc:
         return "failed", str(exc)
     except Exception as exc:  # noqa: BLE001 - reported per page, never fatal
@@ -174,14 +175,16 @@ def _count_inputs(paths: Sequence[Path], follow_symlinks: bool) -> int | None:
 
 def ingest(index_path: str | os.PathLike[str], inputs: Sequence[str | os.PathLike[str]], *,
            jobs: int | None = None, progress: Progress = SILENT, follow_symlinks: bool = False,
-           force: bool = False, profile_dirs: Sequence[str] = ()) -> IngestReport:
+           force: bool = False, profile_dirs: Sequence[str] = (), include_skipped: bool = False) -> IngestReport:
     """Index `inputs` (HTML files and folders, WARC files, `scrape` archive folders, JSON Lines files of
     clean documents) into the index
     folder at `index_path`, creating it if needed. `force` re-parses every page even when unchanged
     (after an extractor upgrade or a new site profile); `profile_dirs` are folders of site profiles to
-    use besides the built-in ones."""
+    use besides the built-in ones. `include_skipped` brings in the pages skipped as not commentaries
+    (listings, error pages) as documents, from what the store kept of them, without parsing again; with
+    no `inputs`, every such page the store holds."""
     started = time.perf_counter()
-    paths = check_paths([Path(s) for s in inputs])
+    paths = check_paths([Path(s) for s in inputs]) if inputs or not include_skipped else []
     folder = IndexFolder(index_path)
     folder.create()
     jobs = jobs or os.cpu_count() or 1
@@ -194,13 +197,19 @@ def ingest(index_path: str | os.PathLike[str], inputs: Sequence[str | os.PathLik
         try:
             with _keeping_done(store):
                 store.conn.execute("BEGIN IMMEDIATE")
+                if not paths:
+                    for key in store.skipped_keys():
+                        state = store.input_state(key)
+                        _unchanged(state, state.label or key, report, store, include_skipped)
                 for item in iter_inputs(paths, follow_symlinks=follow_symlinks):
-                    pages = _container_pages(item, store, report, force, containers) \
+                    pages = _container_pages(item, store, report, force, containers,
+                                             include_skipped) \
                         if isinstance(item, RawContainer) else (item,)
                     in_container = isinstance(item, RawContainer)
                     for page in pages:
-                        for pending, result in _handle_input(page, store, report, runner, force):
-                            _record(pending, result, store, report)
+                        for pending, result in _handle_input(page, store, report, runner, force,
+                                                           include_skipped):
+                            _record(pending, result, store, report, include_skipped)
                             batch += 1
                         if batch >= _STORE_BATCH:
                             store.conn.execute("COMMIT")
@@ -211,7 +220,7 @@ def ingest(index_path: str | os.PathLike[str], inputs: Sequence[str | os.PathLik
                     if not in_container:
                         progress.advance()
                 for pending, result in runner.drain():
-                    _record(pending, result, store, report)
+                    _record(pending, result, store, report, include_skipped)
                 for container, seen in containers:
                     _container_done(container, seen, store)
                 store.conn.execute("COMMIT")
@@ -291,14 +300,15 @@ def _sync(folder: IndexFolder, store, progress: Progress, procs: int = 1) -> int
 
 
 def _container_pages(container: RawContainer, store, report: IngestReport, force: bool,
-                     containers: list[tuple[RawContainer, set[str]]]) -> Iterator[RawPage | InputProblem]:
+                     containers: list[tuple[RawContainer, set[str]]],
+                     include_skipped: bool = False) -> Iterator[RawPage | InputProblem]:
     """The pages of a WARC file to handle, or none when the file is as it was when all its records
     were indexed: then their outcomes are reported from the store, and the file is not opened."""
     state = store.input_state(container.key)
     if (not force and state is not None and state.status == "container" and state.size == container.size
             and state.mtime_ns == container.mtime_ns):
         for record in store.input_states_under(container.page_prefix):
-            _unchanged(record, record.label or record.key, report)
+            _unchanged(record, record.label or record.key, report, store, include_skipped)
         return
     seen: set[str] = set()
     clean = True
@@ -327,7 +337,7 @@ def _container_done(container: RawContainer, seen: set[str], store) -> None:
 
 
 def _handle_input(item: RawPage | InputProblem, store, report: IngestReport, runner: _Runner,
-                   force: bool) -> Iterable[tuple[_Pending, tuple[str, Any]]]:
+                   force: bool, include_skipped: bool = False) -> Iterable[tuple[_Pending, tuple[str, Any]]]:
     if isinstance(item, InputProblem):
         report.count("failed")
         report.errors.append({"source": item.label, "error": item.reason})
@@ -336,7 +346,7 @@ def _handle_input(item: RawPage | InputProblem, store, report: IngestReport, run
     state = store.input_state(page.key)
     cached = state is not None and state.status in ("document", "skipped") and not force
     if cached and page.size is not None and state.size == page.size and state.mtime_ns == page.mtime_ns:
-        return _unchanged(state, page.label, report)
+        return _unchanged(state, page.label, report, store, include_skipped)
     try:
         data = page.read()
     except (OSError, InputError) as exc:
@@ -345,22 +355,26 @@ def _handle_input(item: RawPage | InputProblem, store, report: IngestReport, run
         report.errors.append({"source": page.label, "error": f"cannot read: {reason}"})
         return ()
     except SkipPage as exc:  # the reader can tell (a WARC record too large once decompressed)
-        _record(_Pending(page, ""), ("skipped", (exc.kind, str(exc))), store, report)
+        _record(_Pending(page, ""), ("skipped", (exc.kind, str(exc), None)), store, report)
         return ()
     digest = hashlib.sha256(data).hexdigest()
     if cached and state.raw_digest == digest:
         store.set_input_state(page.key, size=page.size, mtime_ns=page.mtime_ns, raw_digest=digest,
                               doc_id=state.doc_id, status=state.status, reason=state.reason, seen_at=_now(),
                               label=page.label)
-        return _unchanged(state, page.label, report)
+        return _unchanged(state, page.label, report, store, include_skipped)
     job = {"data": data, "url": page.url, "http_charset": page.http_charset,
            "fallback_key": page.fallback_key, "fallback_url": page.fallback_url,
            "provenance": dict(page.provenance, sha256=digest), "fetched_at": page.fetched_at, "kind": page.kind}
     return runner.submit(_Pending(page, digest), job)
 
 
-def _unchanged(state, label: str, report: IngestReport) -> tuple:
-    if state.status == "skipped":
+def _unchanged(state, label: str, report: IngestReport, store=None, include_skipped: bool = False) -> tuple:
+    kept = store.skipped_document(state.key) if include_skipped and state.status == "skipped" else None
+    if kept is not None:  # brought in from the store: no fetch, no parse
+        _keep_document(kept, state.key, state.size, state.mtime_ns, state.raw_digest, label, store, report)
+        store.drop_skipped(state.key)
+    elif state.status == "skipped":
         report.count("skipped")
         report.skips.append({"source": label, "reason": state.reason})
     else:
@@ -368,17 +382,27 @@ def _unchanged(state, label: str, report: IngestReport) -> tuple:
     return ()
 
 
-def _record(pending: _Pending, result: tuple[str, Any], store, report: IngestReport) -> None:
+def _keep_document(doc: Document, key: str, size, mtime_ns, digest: str, label: str, store,
+                   report: IngestReport) -> None:
+    outcome = store.put(doc)
+    report.count("unchanged" if outcome == "older" else outcome)
+    store.set_input_state(key, size=size, mtime_ns=mtime_ns, raw_digest=digest,
+                          doc_id=doc.id, status="document", seen_at=_now(), label=label)
+
+
+def _record(pending: _Pending, result: tuple[str, Any], store, report: IngestReport,
+            include_skipped: bool = False) -> None:
     page, digest = pending.page, pending.digest
     status, payload = result
+    if status == "skipped" and include_skipped and payload[2] is not None:
+        status, payload = "document", payload[2]
+        store.drop_skipped(page.key)
     if status == "document":
-        doc = Document.from_dict(payload)
-        outcome = store.put(doc)
-        report.count("unchanged" if outcome == "older" else outcome)
-        store.set_input_state(page.key, size=page.size, mtime_ns=page.mtime_ns, raw_digest=digest,
-                              doc_id=doc.id, status="document", seen_at=_now(), label=page.label)
+        _keep_document(Document.from_dict(payload), page.key, page.size, page.mtime_ns, digest, page.label,
+                       store, report)
     elif status == "skipped":
-        kind, reason = payload
+        kind, reason, kept = payload
+        store.put_skipped(page.key, kind, Document.from_dict(kept) if kept is not None else None)
         report.count("skipped")
         report.skips.append({"source": page.label, "reason": reason})
         store.set_input_state(page.key, size=page.size, mtime_ns=page.mtime_ns, raw_digest=digest,

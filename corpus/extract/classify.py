@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from . import rules
 from ..errors import SkipPage
-from .page import Page, text_of
+from .page import Page, headline_element, text_of
 
 
 def _page_text(page: Page) -> str:
@@ -30,6 +30,8 @@ class Signals:
     login_prompt: bool      # the page asks the reader to log in or subscribe
     teasers: int            # headings that are links: a listing has many
     listing_markup: bool    # structured data says "collection page" and names no article
+    article_markup: bool    # structured data, og:type or an <article> element says "one article"
+    headline: bool          # a headline outside the page chrome
 
 
 def before_extraction(page: Page) -> Signals:
@@ -46,7 +48,16 @@ def before_extraction(page: Page) -> Signals:
             raise SkipPage("error", f"an error page ({title or heading})")
     teasers = sum(1 for h in page.body.iter("h2", "h3", "h4")
                   if h.find(".//a") is not None and len(text_of(h)) > 15)
-    return Signals(bool(rules.LOGIN_WALL.search(_page_text(page))), teasers, page.jsonld_is_listing)
+    return Signals(bool(rules.LOGIN_WALL.search(_page_text(page))), teasers, page.jsonld_is_listing,
+                   _article_markup(page), headline_element(page) is not None)
+
+
+def _article_markup(page: Page) -> bool:
+    og_type = page.meta("og:type")
+    if page.jsonld_article is not None or (og_type and og_type[0].strip().lower() == "article"):
+        return True
+    articles = page.tree.findall(".//article")
+    return len(articles) == 1  # a listing repeats <article> once per teaser
 
 
 def after_extraction(paragraphs: list[str], signals: Signals) -> None:
@@ -55,7 +66,12 @@ def after_extraction(paragraphs: list[str], signals: Signals) -> None:
         raise SkipPage("empty", "no article text found")
     if (signals.login_prompt or rules.LOGIN_WALL.search(text)) and len(text.split()) < 250:
         raise SkipPage("login", "a login or subscription wall with only a teaser")
-    # A listing's teasers are one or two lines each; an article has at least one real paragraph.
+    # A listing's teasers are one or two lines each; an article has at least one real paragraph. But
+    # one-sentence news paragraphs are short too: a page that marks itself as one article, has a
+    # headline and several paragraphs of text is an article, whatever teasers surround it (a wrongly
+    # refused article is a document lost; a listing let in costs one odd hit).
+    if signals.article_markup and signals.headline and (len(paragraphs) >= 3 or len(text.split()) >= 60):
+        return
     if max(len(p) for p in paragraphs) < 200:
         if signals.listing_markup:
             raise SkipPage("listing", "a listing page (structured data says so, and it has no article text)")

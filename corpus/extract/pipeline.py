@@ -25,6 +25,8 @@ from .profiles import Profile, find_profile, from_profile, load_profiles
 EXTRACTOR_VERSION = "1"
 # Larger pages are skipped: no commentary needs this much markup, and parsing it costs seconds.
 MAX_PAGE_BYTES = 16 * 1024 * 1024
+# Skips that are a judgement on a readable page (`classify.py`): the page's would-be Document is kept.
+_CLASSIFIED = frozenset({"bot-check", "error", "login", "listing"})
 
 
 def normalise(
@@ -56,11 +58,19 @@ def normalise(
     text, encoding = decode_html(html, http_charset)
     if not _looks_like_html(text):
         raise SkipPage("not-html", "not an HTML page")
+    profiles = load_profiles() if profiles is None else profiles
     try:
         page = Page(text, url, encoding)
-        return _run_stages(page, fallback_key, fallback_url, provenance or {}, fetched_at,
-                           load_profiles() if profiles is None else profiles)
-    except (SkipPage, PageError):
+        return _run_stages(page, fallback_key, fallback_url, provenance or {}, fetched_at, profiles)
+    except SkipPage as exc:
+        if exc.kind in _CLASSIFIED:  # the page was judged, not unreadable: keep what it would give
+            try:
+                exc.document = _run_stages(Page(text, url, encoding), fallback_key, fallback_url,
+                                           provenance or {}, fetched_at, profiles, classify_pages=False)
+            except Exception:  # noqa: BLE001 - nothing to keep; the skip stands
+                exc.document = None
+        raise
+    except PageError:
         raise
     except RecursionError as exc:
         raise SkipPage("too-deep", "markup nested too deeply to process") from exc
@@ -88,8 +98,9 @@ def _either(first: Found, fallback) -> Found:
 
 
 def _run_stages(page: Page, fallback_key: str | None, fallback_url: str | None,
-                provenance: dict[str, Any], fetched_at: str, profiles: tuple[Profile, ...]) -> Document:
-    signals = classify.before_extraction(page)
+                provenance: dict[str, Any], fetched_at: str, profiles: tuple[Profile, ...],
+                classify_pages: bool = True) -> Document:
+    signals = classify.before_extraction(page) if classify_pages else None
     canonical = title.canonical_url(page)
     profile = find_profile(page.tree, canonical.value or page.url, profiles)
     if profile is not None and profile.source:
@@ -105,7 +116,10 @@ def _run_stages(page: Page, fallback_key: str | None, fallback_url: str | None,
 
     body = extract_body(page, found_title.value, profile)
     paragraphs = _without_author_bio(body.paragraphs if body else [], found_authors.value)
-    classify.after_extraction(paragraphs, signals)
+    if signals is not None:
+        classify.after_extraction(paragraphs, signals)
+    elif not paragraphs:
+        raise SkipPage("empty", "no article text found")
     if not found_title.value:
         raise SkipPage("no-title", "no title found")
     text = "\n\n".join(paragraphs)

@@ -129,8 +129,9 @@ BOT_CHECK = re.compile(
     r"just a moment|checking your browser|attention required|verify you are (?:a )?human|are you a robot|"
     r"ddos protection|enable javascript and cookies to continue|captcha|access denied|pardon our interruption",
     re.I)
+# A status code stands alone: "2,500 jobs" or "1.404" is a number, not an HTTP status.
 ERROR_TITLE = re.compile(
-    r"\b(?:404|403|410|500|502|503)\b|page (?:not|cannot be) found|not found|no longer available|"
+    r"(?<![\d,.])\b(?:404|403|410|500|502|503)\b(?![,.]\d)|page (?:not|cannot be) found|not found|no longer available|"
     r"server error|something went wrong|page does not exist|nothing (?:was )?found", re.I)
 LOGIN_WALL = re.compile(
     r"sign in to (?:continue|read)|log ?in to (?:continue|read)|subscribe to (?:continue|read)|"

@@ -9,6 +9,8 @@ Tables:
   raw digest as last seen, the document it gave, or why it was skipped; and per WARC file (status
   `container`), the size and mtime it had when all its records were indexed. The code calls these
   input states (`InputState`); the table keeps the name existing stores have;
+- `skipped_documents`: for each raw input skipped as not a commentary (a listing, an error page), the
+  `Document` it would have given, so `index --include-skipped` brings it in without fetching it again;
 - `state`: small key/value facts (the index generation in use and the `seq` it has reached);
 - `copies` and `copy_bands`: each document's copy group and fingerprint (`copies.py`): republished or
   lightly edited copies share a group, named after its first document.
@@ -67,6 +69,7 @@ CREATE TABLE IF NOT EXISTS sources (
     label TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS skipped_documents (key TEXT PRIMARY KEY, kind TEXT NOT NULL, document BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS copies (
     doc_id TEXT PRIMARY KEY,
     group_id TEXT NOT NULL,
@@ -223,6 +226,29 @@ class Store(Closing):
             "status = excluded.status, reason = excluded.reason, seen_at = excluded.seen_at, "
             "label = excluded.label",
             (key, size, mtime_ns, raw_digest, doc_id, status, reason, seen_at, label))
+
+    # -- skipped pages (the `skipped_documents` table) -------------------------------------------------
+    def put_skipped(self, key: str, kind: str, doc: Document | None) -> None:
+        """Remember what the skipped raw input `key` would give (its reason is in its input state)."""
+        if doc is None:
+            self.conn.execute("DELETE FROM skipped_documents WHERE key = ?", (key,))
+            return
+        self.conn.execute("INSERT INTO skipped_documents(key, kind, document) VALUES (?, ?, ?) "
+                          "ON CONFLICT(key) DO UPDATE SET kind = excluded.kind, document = excluded.document",
+                          (key, kind, _pack(doc)))
+
+    def skipped_document(self, key: str) -> Document | None:
+        row = self.conn.execute("SELECT document FROM skipped_documents WHERE key = ?", (key,)).fetchone()
+        return _unpack(row[0]) if row else None
+
+    def skipped_keys(self) -> list[str]:
+        """Raw inputs skipped whose would-be document is kept, in key order."""
+        return [row[0] for row in self.conn.execute(
+            "SELECT d.key FROM skipped_documents d JOIN sources s ON s.key = d.key "
+            "WHERE s.status = 'skipped' ORDER BY d.key")]
+
+    def drop_skipped(self, key: str) -> None:
+        self.conn.execute("DELETE FROM skipped_documents WHERE key = ?", (key,))
 
     # -- documents -----------------------------------------------------------------------------------
     def put(self, doc: Document) -> str:

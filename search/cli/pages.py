@@ -56,15 +56,19 @@ def normalise_cmd(file: str, url: str | None, profile_dirs: tuple[str, ...], as_
 
 @click.command("index")
 @index_option
-@click.argument("sources", nargs=-1, required=True, type=click.Path())
+@click.argument("sources", nargs=-1, type=click.Path())
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
               help="Worker processes for parsing [default: one per core].")
 @click.option("--force", is_flag=True, help="Re-parse every page, even unchanged ones.")
 @click.option("--follow-symlinks", is_flag=True, help="Follow symbolic links out of the folders given.")
+@click.option("--include-skipped", is_flag=True,
+              help="Bring in pages skipped as not commentaries (listings, error pages) as documents, from "
+                   "what the store kept of them: no fetch, no parse. With no SOURCE, all of them.")
 @profiles_option
 @json_option
 def index_cmd(index_path: str, sources: tuple[str, ...], jobs: int | None, force: bool,
-              follow_symlinks: bool, profile_dirs: tuple[str, ...], as_json: bool) -> None:
+              follow_symlinks: bool, include_skipped: bool, profile_dirs: tuple[str, ...],
+              as_json: bool) -> None:
     """Index HTML files and folders (recursively), WARC files and `scrape` archives into an index folder.
 
     New pages are added, changed ones updated, unchanged ones skipped without parsing (a WARC file seen
@@ -76,21 +80,25 @@ def index_cmd(index_path: str, sources: tuple[str, ...], jobs: int | None, force
     Example:
       polsearch index --index ~/idx ~/pages/ extra-page.html
       polsearch index --index ~/idx ~/warc/institute crawl.warc.gz
+      polsearch index --index ~/idx --include-skipped
     """
+    if not sources and not include_skipped:
+        raise click.UsageError("Missing argument 'SOURCE...'.")
     from indexer.ingest import ingest
 
     from corpus.extract.profiles import load_profiles
 
     load_profiles(profile_dirs)  # a bad profile is reported now, not once per page
     report = ingest(index_path, sources, jobs=jobs, progress=progress(), force=force,
-                    follow_symlinks=follow_symlinks, profile_dirs=profile_dirs)
+                    follow_symlinks=follow_symlinks, profile_dirs=profile_dirs,
+                    include_skipped=include_skipped)
     report_lines("failed", report.errors, "source", "error")
     if as_json:
         print_json(report.to_json())
     else:
         report_lines("skipped", report.skips, "source", "reason")
     click.echo(render.ingest_summary(report, index_path), err=as_json)
-    if report.pages == 0:
+    if report.pages == 0 and sources:
         raise click.ClickException("no HTML pages found in " + ", ".join(sources))
     if report.failed:
         sys.exit(1)
