@@ -86,7 +86,9 @@ def _find_entities(title: str, paragraphs: Iterable[str] | None) -> list[Entity]
         else:
             scanner.scan(seg, text)
     found = Resolver(lex, words, mentions, texts, scanner.acronym_defs).resolve(headlines)
-    covered = {(m.pos[0], m.pos[1] + k) for m in mentions for k in range(len(m.text))}
+    kept = {e.text for e in found}
+    covered = {(m.pos[0], m.pos[1] + k) for m in mentions
+               if m.text in kept or (m.canon and m.canon[1] in kept) for k in range(len(m.text))}
     return _add_statistical(found, texts, {seg for seg, _ in headlines}, lex, covered)
 
 
