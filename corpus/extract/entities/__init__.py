@@ -113,6 +113,12 @@ def _add_statistical(found: list[Entity], texts: list[str], headline_segs: set[i
             continue
         if (p, a) in covered or (p, b - 1) in covered or any(w in taken for w in text.lower().split()):
             continue
+        for tail in ("'s", "’s"):
+            if text.endswith(tail):
+                text = text[: -len(tail)]
+                b -= len(tail)
+        if not _name_like(text, crf.gazetteer()):
+            continue
         first = text.split()[0]
         if text in lex.stop or text in lex.demonyms or first in lex.stop:
             continue
@@ -123,6 +129,20 @@ def _add_statistical(found: list[Entity], texts: list[str], headline_segs: set[i
         seen.add(text)
         out.append(Entity(text, typ))
     return out
+
+
+_CONNECTORS = frozenset("of the for and de la du da del von van al el bin on in".split())
+
+
+def _name_like(text: str, gaz: dict[str, str]) -> bool:
+    """Capitalised words (connectors aside), no number, and no long word in capitals that the gazetteers
+    do not know (a navigation label: "PUBLICATIONS")."""
+    words = text.split()
+    if not words or any(w.lower() not in _CONNECTORS and not w[:1].isupper() for w in words):
+        return False
+    if any(ch.isdigit() for ch in text):
+        return False
+    return not any(len(w) > 5 and w.isupper() and w.lower() not in gaz for w in words)
 
 
 def _shouting(text: str, lex: Lexicon) -> bool:
