@@ -29,7 +29,7 @@ from .classify import Classifier
 from .lexicon import Lexicon, Words, load_lexicon
 from .mentions import Mentions
 from .resolve import Resolver
-from .scan import Scanner, normalise_text
+from .scan import Scanner, normalise_text, sentence_initial
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,64 @@ def _find_entities(title: str, paragraphs: Iterable[str] | None) -> list[Entity]
             headlines.append((seg, text))
         else:
             scanner.scan(seg, text)
-    return Resolver(lex, words, mentions, texts, scanner.acronym_defs).resolve(headlines)
+    found = Resolver(lex, words, mentions, texts, scanner.acronym_defs).resolve(headlines)
+    kept = {e.text for e in found}
+    covered = {(m.pos[0], m.pos[1] + k) for m in mentions
+               if m.text in kept or (m.canon and m.canon[1] in kept) for k in range(len(m.text))}
+    return _add_statistical(found, texts, {seg for seg, _ in headlines}, lex, covered)
+
+
+def _add_statistical(found: list[Entity], texts: list[str], headline_segs: set[int], lex: Lexicon,
+                     covered: set[tuple[int, int]]) -> list[Entity]:
+    """The rules' entities, then the people, organisations and places the CRF finds that the rules did
+    not: a name sharing a word with one the rules found is theirs (they are the more precise)."""
+    from . import crf
+
+    if not crf.model_available():
+        return found
+    taken = {w for e in found for w in e.text.lower().split()}
+    # an acronym of a name the rules found is that name ("Mekong Futures Network (MFN)")
+    taken |= {"".join(w[0] for w in e.text.split() if w[:1].isupper()).lower() for e in found}
+    seen = {e.text for e in found}
+    out = list(found)
+    paragraphs = [(t if not _shouting(t, lex) else "", seg in headline_segs or seg == 0)
+                  for seg, t in enumerate(texts)]
+    for p, a, b, typ in crf.tag_paragraphs(paragraphs):
+        text = texts[p][a:b].strip()
+        if typ == "MISC" or not text[:1].isupper() or text in seen or len(text) < 2:
+            continue
+        if (p, a) in covered or (p, b - 1) in covered or any(w in taken for w in text.lower().split()):
+            continue
+        for tail in ("'s", "’s"):
+            if text.endswith(tail):
+                text = text[: -len(tail)]
+                b -= len(tail)
+        if not _name_like(text, crf.gazetteer()):
+            continue
+        first = text.split()[0]
+        if text in lex.stop or text in lex.demonyms or first in lex.stop:
+            continue
+        # a capital that only starts a sentence says nothing: one word there must be a known name
+        if (sentence_initial(texts[p], a, lex.abbreviations) and " " not in text
+                and text.lower() not in crf.gazetteer()):
+            continue
+        seen.add(text)
+        out.append(Entity(text, typ))
+    return out
+
+
+_CONNECTORS = frozenset("of the for and de la du da del von van al el bin on in".split())
+
+
+def _name_like(text: str, gaz: dict[str, str]) -> bool:
+    """Capitalised words (connectors aside), no number, and no long word in capitals that the gazetteers
+    do not know (a navigation label: "PUBLICATIONS")."""
+    words = text.split()
+    if not words or any(w.lower() not in _CONNECTORS and not w[:1].isupper() for w in words):
+        return False
+    if any(ch.isdigit() for ch in text):
+        return False
+    return not any(len(w) > 5 and w.isupper() and w.lower() not in gaz for w in words)
 
 
 def _shouting(text: str, lex: Lexicon) -> bool:
