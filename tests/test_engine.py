@@ -22,7 +22,7 @@ from indexer.ingest import ingest_documents
 from search import ranking
 from search.engine import Unsupported, engine_for
 from search.query import compile_query
-from search.searcher import Filters, Query, execute, execute_reference
+from search.searcher import Filters, Query, _fold_copies, execute, execute_reference
 
 WORDS = ("the of and to in security energy trade china russia sanctions climate change united states "
          "policy economic development agreement national supply chains market tariffs health vaccine "
@@ -170,18 +170,11 @@ def test_engine_equals_whoosh_on_random_queries(corpora, which):
 
 
 def _fold(reader, ranked):
-    """The hits one per group of copies, with the copies each stands for, from a full ranking."""
+    """The hits one per group of copies, with the copies each stands for, from a full ranking (the
+    reference path's own folding, over every match)."""
     groups = reader.searcher.reader().column_reader("copy_group")
     docnum = {reader.searcher.stored_fields(d)["id"]: d for d in reader.searcher.reader().all_doc_ids()}
-    first, kept, copies = {}, [], {}
-    for doc_id, score in ranked:
-        group = groups[docnum[doc_id]] or doc_id
-        if group in first:
-            copies[first[group]] = copies.get(first[group], 0) + 1
-        else:
-            first[group] = doc_id
-            kept.append((doc_id, score))
-    return kept, copies
+    return _fold_copies([(docnum[doc_id], doc_id, score) for doc_id, score in ranked], groups)
 
 
 def test_scores_tie_order_is_document_order(corpora):

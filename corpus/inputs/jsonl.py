@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..errors import PageError
-from .records import InputProblem, RawContainer, RawPage
+from .records import InputProblem, RawContainer, RawPage, file_container
 
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
 _FIELDS = frozenset({"id", "url", "title", "body", "date", "updated", "authors", "source", "tags", "entities",
@@ -42,15 +42,7 @@ def claim(path: Path) -> Iterator[RawContainer | InputProblem] | None:
     """For `files.iter_inputs`: a JSON Lines file as one container; None for anything else."""
     if not is_jsonl(path) or path.is_dir():
         return None
-    try:
-        st = path.stat()
-    except OSError as exc:
-        return iter([InputProblem(str(path), f"cannot read: {exc.strerror or exc}")])
-    absolute = str(path.absolute())
-    container = RawContainer(key=f"jsonlfile:{absolute}", label=str(path), size=st.st_size,
-                             mtime_ns=st.st_mtime_ns, page_prefix=f"jsonl:{absolute}#")
-    container.reader = lambda: lines(path)
-    return iter([container])
+    return file_container(path, "jsonl", lambda _container: lines(path))
 
 
 def lines(path: Path) -> Iterator[RawPage | InputProblem]:

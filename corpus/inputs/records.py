@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from ..errors import InputError
@@ -70,3 +71,19 @@ class InputProblem:
     record)."""
     label: str
     reason: str
+
+
+def file_container(path: Path, kind: str, pages: Callable[[RawContainer], Iterator[RawPage | InputProblem]],
+                   ) -> Iterator[RawContainer | InputProblem]:
+    """A file of many records (kind "warc", "jsonl") as one container, keyed by its absolute path; its
+    records' keys start with `<kind>:<path>#`. `pages(container)` reads them. A file that cannot be
+    stat'ed is an `InputProblem`."""
+    try:
+        st = path.stat()
+    except OSError as exc:
+        return iter([InputProblem(str(path), f"cannot read: {exc.strerror or exc}")])
+    absolute = str(path.absolute())
+    container = RawContainer(key=f"{kind}file:{absolute}", label=str(path), size=st.st_size,
+                             mtime_ns=st.st_mtime_ns, page_prefix=f"{kind}:{absolute}#")
+    container.reader = lambda: pages(container)
+    return iter([container])

@@ -27,7 +27,7 @@ from typing import Iterator
 
 from ..extract.decode import charset_of
 from ..errors import SkipPage
-from .records import HTML_TYPES, InputProblem, RawContainer, RawPage
+from .records import HTML_TYPES, InputProblem, RawContainer, RawPage, file_container
 
 log = logging.getLogger(__name__)
 
@@ -45,15 +45,7 @@ def claim(path: Path) -> Iterator[RawContainer | InputProblem] | None:
     """For `files.iter_inputs`: a WARC file as one container; None for anything else."""
     if not is_warc(path) or path.is_dir():
         return None
-    try:
-        st = path.stat()
-    except OSError as exc:
-        return iter([InputProblem(str(path), f"cannot read: {exc.strerror or exc}")])
-    absolute = str(path.absolute())
-    container = RawContainer(key=f"warcfile:{absolute}", label=str(path), size=st.st_size,
-                             mtime_ns=st.st_mtime_ns, page_prefix=f"warc:{absolute}#")
-    container.reader = lambda: pages(path, container.passed_over)
-    return iter([container])
+    return file_container(path, "warc", lambda container: pages(path, container.passed_over))
 
 
 def pages(path: Path, passed_over: Counter | None = None) -> Iterator[RawPage | InputProblem]:
