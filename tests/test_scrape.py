@@ -341,7 +341,10 @@ def _spawn(site: MiniSite, archive: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "search.cli", "scrape", site.url("/commentary/"), "--archive", str(archive),
          "--delay", "0.1", "--timeout", "0.4", "--retries", "1", "--max-size", "100K", "--exclude", "*/slow"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # Ctrl-C as a terminal delivers it: a suite started in the background of a shell would otherwise
+        # pass SIGINT on ignored, and the scrape would never see it
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def _wait_for_requests(site: MiniSite, n: int, proc: subprocess.Popen) -> None:
