@@ -70,7 +70,8 @@ _FORMS: dict[str, tuple[str, str]] = {}
 _FORMS_LIMIT = 500_000
 
 
-def _forms(word: str) -> tuple[str, str]:
+def word_forms(word: str) -> tuple[str, str]:
+    """(stemmed term, unstemmed word) of one word as written, as the prose and exact analyzers give it."""
     found = _FORMS.get(word)
     if found is None:
         plain = _normal(word)
@@ -89,7 +90,7 @@ def term_spans(text: str, stem: bool = True) -> list[tuple[str, int, int]]:
     out = []
     for m in _WORD.finditer(text):
         word = m.group()
-        found = forms.get(word) or _forms(word)
+        found = forms.get(word) or word_forms(word)
         out.append((found[which], m.start(), m.end()))
     return out
 
@@ -101,7 +102,7 @@ def term_forms(text: str) -> tuple[list[str], list[str], list[int], list[int]]:
     forms = _FORMS
     for m in _WORD.finditer(text):
         word = m.group()
-        found = forms.get(word) or _forms(word)
+        found = forms.get(word) or word_forms(word)
         stems.append(found[0])
         words.append(found[1])
         starts.append(m.start())

@@ -32,7 +32,7 @@ import shutil
 import zlib
 from array import array
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable
 
 PACK_VERSION = 3  # 2: copy group numbers; 3: facet codes
 PACK_DIR = "packs"
@@ -60,34 +60,28 @@ def field_texts(doc) -> dict[str, str]:
 
 
 class _Tokens:
-    """Words to term numbers, one dict lookup a word: the analyzer's steps run once per distinct
-    spelling (`term_spans` on the word alone gives exactly the term it gives the word in a text)."""
+    """Words to term numbers, one dict lookup a word: the analyzer's steps (`analysis.word_forms`) run
+    once per distinct spelling."""
 
     def __init__(self) -> None:
-        import re
+        from .analysis import _WORD
 
-        from .analysis import WORD_PATTERN
-
-        self.find = re.compile(WORD_PATTERN).findall
+        self.find = _WORD.findall
         self.terms: dict[str, int] = {}
         self.words: dict[str, int] = {}
 
     def ids(self, text: str, stem: bool) -> list[int]:
-        words = self.words
+        from .analysis import word_forms
+
+        words, terms = self.words, self.terms
+        which = 0 if stem else 1
         out = []
         for w in self.find(text):
             n = words.get(w)
             if n is None:
-                n = words[w] = self._term_of(w, stem)
+                n = words[w] = terms.setdefault(word_forms(w)[which], len(terms))
             out.append(n)
         return out
-
-    def _term_of(self, word: str, stem: bool) -> int:
-        from .analysis import term_spans
-
-        spans = term_spans(word, stem=stem)
-        term = spans[0][0] if len(spans) == 1 else word.lower()
-        return self.terms.setdefault(term, len(self.terms))
 
 
 def build(reader, documents: Callable[[list[str]], dict], target: Path, progress=None) -> None:
@@ -410,11 +404,3 @@ def sync(generation: Path, documents: Callable[[list[str]], dict], progress=None
             if child.name not in wanted:
                 shutil.rmtree(child, ignore_errors=True)
     return built
-
-
-def segments_of(searcher) -> Iterable:
-    """(segment reader, offset) for each segment of a searcher."""
-    reader = searcher.reader()
-    if reader.is_atomic():
-        return [(reader, 0)]
-    return reader.leaf_readers()

@@ -149,7 +149,7 @@ class Engine:
         if found is None:
             w = self.weighting
             searcher = self.searcher
-            idf = w.idf(searcher, field, text) if hasattr(w, "idf") else searcher.idf(field, text)
+            idf = w.idf(searcher, field, text)
             avgfl = searcher.avg_field_length(field) or 1
             b = w._field_B.get(field, w.B)
             found = self._stats[key] = (idf, avgfl, b, w.K1)
