@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -55,7 +56,7 @@ KINDS: dict[str, list[tuple[str, str | None]]] = {
 }
 SORTED_QUERIES = ["security", '"climate change"']
 # the date ranges of "field + date", for FTS5's date column (inclusive ISO bounds)
-FTS_DATES = {  # noqa: E501"title:energy date:2022..2023": ("2022-01-01", "2023-12-31"),
+FTS_DATES = {"title:energy date:2022..2023": ("2022-01-01", "2023-12-31"),
              "security date:2024": ("2024-01-01", "2024-12-31"),
              'title:"climate" date:>=2023-06': ("2023-06-01", "9999"),
              "development date:..2010": ("0000", "2010-12-31")}
@@ -67,24 +68,23 @@ class Texts:
     """The texts behind `count` documents, with their entities found once (before any clock starts), and
     the documents made from them: text i of n is used as variants k = 0, 1, ... to reach `count`."""
 
-    def __init__(self, source: str, count: int) -> None:
+    def __init__(self, source: str, count: int, procs: int = 2) -> None:
         from bench.pages import iter_texts
-        from corpus.extract.entities import find_entities
 
         usable = (r for name in (("wh", "un") if source == "mixed" else ("synthetic",))
                   for r in iter_texts(name) if sum(len(p) for p in r["paragraphs"]) >= 200)
         self.texts = list(itertools.islice(usable, count))
-        self.entities = [tuple(find_entities(r["title"], r["paragraphs"])) for r in self.texts]
+        self.entities = _entities(self.texts, procs)
         self.count = count
 
-    def documents(self) -> Iterator:
+    def documents(self, start: int = 0) -> Iterator:
         """Text i as it is (k = 0); past the texts there are, text i's first half with another text's
         second half (k = 1, 2, ...): documents that share words and topics but are not copies of one
         another, as the copy detection would otherwise rightly fold them together."""
         from corpus.document import Document, make_id
 
         n = len(self.texts)
-        for number in range(self.count):
+        for number in itertools.count(start) if start else range(self.count):
             k, i = divmod(number, n)
             rec = self.texts[i]
             paras, entities = rec["paragraphs"], self.entities[i]
@@ -103,13 +103,177 @@ class Texts:
                            language="en")
 
 
+def _entity_job(texts: list[tuple[str, list[str]]]) -> list[list[dict]]:
+    from corpus.extract.entities import find_entities
+
+    return [[e.to_json() for e in find_entities(title, paragraphs)] for title, paragraphs in texts]
+
+
+def _entities(texts: list[dict], procs: int) -> list[tuple]:
+    """The entities `corpus.extract.entities` finds in each text, found in `procs` processes and kept in
+    `bench/out` between runs (keyed by the recogniser's code and model, so a changed recogniser runs again)."""
+    import concurrent.futures as cf
+    import hashlib
+    import json
+
+    from corpus.document import Entity
+
+    package = Path(__file__).resolve().parent.parent / "corpus"
+    digest = hashlib.sha256()
+    for path in sorted([*(package / "extract" / "entities").glob("*.py"), *(package / "data").glob("entities*")]):
+        digest.update(path.read_bytes())
+    cache_path = OUT / f"entities-{digest.hexdigest()[:16]}.jsonl"
+    cache: dict[str, list] = {}
+    if cache_path.exists():
+        for line in cache_path.read_text().splitlines():
+            rec = json.loads(line)
+            cache[rec["id"]] = rec["entities"]
+    def key(rec: dict) -> str:
+        return hashlib.sha1("\n".join([rec["title"], *rec["paragraphs"]]).encode("utf-8")).hexdigest()[:20]
+
+    keys = [key(r) for r in texts]
+    missing = [(k, r) for k, r in zip(keys, texts) if k not in cache]
+    if missing:
+        OUT.mkdir(exist_ok=True)
+        print(f"  finding the entities of {len(missing)} texts (kept in {cache_path.name}) ...", file=sys.stderr)
+        batches = [missing[i:i + 200] for i in range(0, len(missing), 200)]
+        with cf.ProcessPoolExecutor(max_workers=procs) as pool, open(cache_path, "a") as out:
+            for batch, found in zip(batches, pool.map(_entity_job, [[(r["title"], r["paragraphs"]) for _k, r in b]
+                                                                   for b in batches])):
+                for (k, _rec), entities in zip(batch, found):
+                    cache[k] = entities
+                    out.write(json.dumps({"id": k, "entities": entities}) + "\n")
+    return [tuple(Entity(e["text"], e["type"]) for e in cache[k]) for k in keys]
+
+
+class Sampler:
+    """While in use: the peak of the summed resident memory of this process and every process under it,
+    and the peak size of a folder, sampled every half second."""
+
+    def __init__(self, folder: Path) -> None:
+        import threading
+
+        self.folder = folder
+        self.peak_rss = 0
+        self.peak_bytes = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> "Sampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.5):
+            self._sample()
+
+    def _sample(self) -> None:
+        self.peak_rss = max(self.peak_rss, tree_rss(os.getpid()))
+        self.peak_bytes = max(self.peak_bytes, tree_bytes(self.folder))
+
+    def figures(self) -> dict:
+        return {"peak_memory_mb": round(self.peak_rss / 2**20), "peak_disk_mb": round(self.peak_bytes / 2**20)}
+
+
+def tree_rss(root: int) -> int:
+    """Resident bytes of process `root` and its descendants (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    total, todo = 0, [root]
+    page = os.sysconf("SC_PAGE_SIZE")
+    while todo:
+        pid = todo.pop()
+        try:
+            with open(f"/proc/{pid}/statm") as fh:
+                total += int(fh.read().split()[1]) * page
+        except (OSError, IndexError, ValueError):
+            pass
+        todo.extend(children.get(pid, ()))
+    return total
+
+
+def tree_bytes(folder: Path) -> int:
+    total = 0
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            try:
+                total += os.stat(os.path.join(root, name)).st_size
+            except OSError:
+                pass
+    return total
+
+
 def build_polsearch(index: Path, docs: Callable[[], Iterator], procs: int) -> dict:
     from indexer.ingest import ingest_documents
 
-    report = ingest_documents(index, docs(), procs=procs)
+    with Sampler(index) as sampler:
+        report = ingest_documents(index, docs(), procs=procs)
     return {"documents": report.added + report.updated + report.unchanged, "added": report.added,
             "seconds": round(report.seconds, 1),
-            "docs_per_s": round(report.added / report.seconds, 1) if report.added else None}
+            "docs_per_s": round(report.added / report.seconds, 1) if report.added else None,
+            **(sampler.figures() if report.added else {})}
+
+
+def reindex_polsearch(index: Path, procs: int) -> dict:
+    """`polsearch reindex`: the search index rebuilt from the store (the new generation is written
+    beside the one in use, which is why the disk peak includes both)."""
+    from indexer import reindex
+
+    before = tree_bytes(index)
+    with Sampler(index) as sampler:
+        report = reindex(index, procs=procs)
+    return {"documents": report.documents, "seconds": round(report.seconds, 1),
+            "docs_per_s": round(report.documents / report.seconds, 1), **sampler.figures(),
+            "index_mb_before": round(before / 2**20)}
+
+
+def add_one_percent(index: Path, texts: "Texts", procs: int) -> dict:
+    """1% new documents added to a copy of the index (store and search index) while another thread
+    searches it the whole time: how long the add takes, and whether every search answered."""
+    import threading
+
+    from indexer.ingest import ingest_documents
+    from search.searcher import search
+
+    copy = index.with_name(index.name + "-add")
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(index, copy)
+    new = list(itertools.islice(texts.documents(start=texts.count), max(1, texts.count // 100)))
+    stop = threading.Event()
+    answered, failed, totals = [0], [], []
+
+    def searching() -> None:
+        while not stop.is_set():
+            try:
+                totals.append(search(copy, "security", limit=10).total)
+                answered[0] += 1
+            except Exception as exc:  # noqa: BLE001 - a failed search is the figure
+                failed.append(f"{type(exc).__name__}: {exc}")
+
+    thread = threading.Thread(target=searching)
+    thread.start()
+    try:
+        with Sampler(copy) as sampler:
+            report = ingest_documents(copy, new, procs=procs)
+    finally:
+        stop.set()
+        thread.join()
+        shutil.rmtree(copy, ignore_errors=True)
+    return {"documents": len(new), "added": report.added, "seconds": round(report.seconds, 1),
+            "searches_answered": answered[0], "searches_failed": len(failed), "failures": failed[:3],
+            "totals_seen": sorted(set(totals))[:2] + sorted(set(totals))[-1:], **sampler.figures()}
 
 
 def build_fts5(path: Path, docs: Callable[[], Iterator]) -> tuple[sqlite3.Connection, dict]:
@@ -239,7 +403,8 @@ def run_size(args, count: int) -> dict:
     index = OUT / f"scale-index-{source}-{count}"
 
     print(f"reading the texts and their entities for {count} documents ...", file=sys.stderr)
-    docs = Texts(source, count).documents
+    texts = Texts(source, count, args.procs)
+    docs = texts.documents
 
     print(f"polsearch index of {count} documents ({source}) in {index} ...", file=sys.stderr)
     figures: dict = {"source": source, "docs": count, "cpus": os.cpu_count(),
@@ -253,6 +418,13 @@ def run_size(args, count: int) -> dict:
     figures["queries"] = measure_queries(index, conn, args.rounds)
     figures["process"] = first_search(index)
     print(f"  {figures['process']}", file=sys.stderr)
+    if not args.no_rebuild:
+        print("adding 1% new documents while searching ...", file=sys.stderr)
+        figures["add_1pct"] = add_one_percent(index, texts, args.procs)
+        print(f"  {figures['add_1pct']}", file=sys.stderr)
+        print("reindex from the store ...", file=sys.stderr)
+        figures["reindex"] = reindex_polsearch(index, args.procs)
+        print(f"  {figures['reindex']}", file=sys.stderr)
 
     print(f"\nqueries on {count} documents ({source}), top 10 with highlighted snippets and the exact "
           f"total, {args.rounds} runs per query")
@@ -272,6 +444,19 @@ def run_size(args, count: int) -> dict:
             print(f", FTS5 {fts['docs_per_s']} docs/s (1 process): "
                   f"{fts['docs_per_s'] / build['docs_per_s']:.1f}x", end="")
         print()
+    add, again = figures.get("add_1pct"), figures.get("reindex")
+    if build["docs_per_s"]:
+        print(f"index build: peak memory of all processes {build['peak_memory_mb']} MB, peak disk "
+              f"{build['peak_disk_mb']} MB for a final {figures['polsearch_bytes'] / 2**20:.0f} MiB")
+    if again:
+        print(f"reindex from the store: {again['docs_per_s']} docs/s, peak memory {again['peak_memory_mb']} MB, "
+              f"peak disk {again['peak_disk_mb']} MB (the old index of {again['index_mb_before']} MB kept "
+              "until the swap)")
+    if add:
+        full = build["seconds"] if build["docs_per_s"] else (again or {}).get("seconds")
+        share = f" = {100 * add['seconds'] / full:.1f}% of the full build" if full else ""
+        print(f"adding 1% ({add['documents']} documents): {add['seconds']} s{share}; searches meanwhile: "
+              f"{add['searches_answered']} answered, {add['searches_failed']} failed")
     print(f"a first search in a new process: {figures['process']['first_search_ms']} ms; peak memory of a "
           f"process running every query: {figures['process']['search_peak_mb']} MB")
     print(f"index size: polsearch {figures['polsearch_bytes'] / 2**20:.0f} MiB (search index and store)"
@@ -305,6 +490,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--procs", type=int, default=2, help="indexing processes")
     parser.add_argument("--rounds", type=int, default=5, help="runs of each query")
     parser.add_argument("--no-fts5", action="store_true", help="skip the SQLite FTS5 baseline")
+    parser.add_argument("--no-rebuild", action="store_true",
+                        help="skip the 1%% add and the reindex after the queries")
     args = parser.parse_args(argv)
     runs = [run_size(args, count) for count in args.docs]
     if len(runs) > 1:

@@ -14,7 +14,8 @@ from .errors import IndexCorrupt, IndexerError, IndexLocked, IndexMissing
 from .index import IndexFolder, SyncReport, open_reader, rebuild, sync, writing
 
 
-def reindex(index_path: str | os.PathLike[str], progress: Progress = SILENT, procs: int = 1) -> SyncReport:
+def reindex(index_path: str | os.PathLike[str], progress: Progress = SILENT,
+            procs: int | None = None) -> SyncReport:
     """Rebuild the Whoosh index of `index_path` from its document store, without re-parsing pages;
     the new index replaces the old one atomically when complete."""
     folder = IndexFolder(index_path)

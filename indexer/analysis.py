@@ -110,6 +110,23 @@ def term_forms(text: str) -> tuple[list[str], list[str], list[int], list[int]]:
     return stems, words, starts, ends
 
 
+# A sentence ends with . ! ? or … (and closing quotes or brackets), before a space and a capital, digit
+# or opening quote: good enough for prose, and the same rule for indexing (packs) and checking (textmatch).
+SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-Ý])")
+PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def paragraph_starts(text: str) -> list[int]:
+    """Where the text's paragraphs start (character offsets; the first at 0)."""
+    return [0] + [m.end() for m in PARAGRAPH_BREAK.finditer(text)]
+
+
+def sentence_starts(text: str, paragraphs: list[int] | None = None) -> list[int]:
+    """Where the text's sentences start (character offsets, ascending): every paragraph's start too."""
+    paragraphs = paragraph_starts(text) if paragraphs is None else paragraphs
+    return sorted(set(paragraphs) | {m.end() for m in SENTENCE_END.finditer(text)})
+
+
 def exact_analyzer():
     return RegexTokenizer(WORD_PATTERN) | PossessiveFilter() | LowercaseFilter() | CharsetFilter(accent_map)
 

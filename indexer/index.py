@@ -34,8 +34,6 @@ from .schema import SCHEMA_VERSION, build_schema, to_fields
 
 WHOOSH_DIR = "whoosh"
 LOCK_FILE = "write.lock"
-# Whoosh's per-writer memory for its posting pool; commits merge small segments only, never optimize.
-WRITER_LIMIT_MB = 256
 
 
 class IndexFolder:
@@ -117,42 +115,44 @@ def _index_is_current(folder: IndexFolder, store: Store) -> bool:
         _generation_path(folder, name).is_dir()
 
 
-def _writer(ix, procs: int):
-    # Segments stay as separate files (compound=False): whoosh3 3.54 reads a compound segment's parts
-    # into memory (a copy of the whole postings file) every time an index is opened, which at 20,000
-    # documents costs a search 300 ms before it starts; separate files are opened in microseconds.
-    if procs > 1:
-        return ix.writer(procs=procs, limitmb=WRITER_LIMIT_MB // procs, multisegment=True, compound=False)
-    return ix.writer(limitmb=WRITER_LIMIT_MB, compound=False)
-
-
-def _write(ix, store: Store, since: int, until: int, count: int, progress: Progress, procs: int,
-           replace: bool) -> None:
+def _write(ix, folder: IndexFolder, generation: Path, store: Store, since: int, until: int, progress: Progress,
+           procs: int | None, replace: bool) -> None:
     """Write the documents changed in (since, until] into `ix` and commit; nothing is committed if
-    anything fails. `replace` deletes earlier entries of the same ids (not needed in a new index)."""
-    writer = _writer(ix, procs if count > 2000 else 1)
-    progress.start("indexing", count)
+    anything fails. `replace` deletes earlier entries of the same ids (not needed in a new index).
 
-    def flush(batch: list) -> None:
-        groups = store.copy_groups(doc.id for doc in batch)
-        for doc in batch:
-            fields = to_fields(doc, groups[doc.id])
-            if replace:
-                writer.update_document(**fields)
-            else:
-                writer.add_document(**fields)
-        progress.advance(len(batch))
-        batch.clear()
+    New entries go into new segments built from arrays (`segments.py`, in worker processes when there
+    are several), never through Whoosh's posting pool; Whoosh's writer holds its lock, records the
+    deletions and commits the table of contents naming the new segments. Small segments that
+    incremental runs leave behind, and segments mostly made of deleted entries, are rewritten from the
+    store in the same commit."""
+    from . import segments
 
+    procs = procs or os.cpu_count() or 1
+    # Segments stay as separate files (compound=False): whoosh3 3.54 reads a compound segment's parts
+    # into memory (a copy of the whole postings file) every time an index is opened.
+    writer = ix.writer(compound=False)
+    built: list = []
+    changed = store.changed(since, until)
+    progress.start("indexing", len(changed))
     try:
-        batch: list = []
-        for _seq, doc in store.iter_documents(since, until):
-            batch.append(doc)
-            if len(batch) >= 200:
-                flush(batch)
-        flush(batch)
-        writer.commit()
+        if replace:
+            for _seq, doc_id in changed:
+                writer.delete_by_term("id", doc_id)
+        built = segments.build(folder.path, generation, segments.seq_jobs(changed, since), procs, progress)
+        kept, rewrite = segments.plan(writer.segments + built)
+        merged: list = []
+        if rewrite:
+            ids = segments.live_ids(ix.storage, ix.schema, rewrite)
+            progress.finish()
+            progress.start("merging", len(ids))
+            merged = segments.build(folder.path, generation, segments.id_jobs(ids), procs, progress)
+        final = kept + merged
+        built += merged
+        writer.commit(mergetype=lambda _writer, _segments: final)
+        # segments built in this run and merged away in it: their files went with the commit
+        segments.discard(generation, [s for s in rewrite if s in built])
     except BaseException:
+        segments.discard(generation, built)
         # A commit that failed half-way (a full disk) has closed the writer already; cancelling it
         # again would raise and hide the error that matters.
         if not getattr(writer, "is_closed", False):
@@ -169,7 +169,7 @@ class SyncReport:
     seconds: float
 
 
-def sync(folder: IndexFolder, store: Store, progress: Progress = SILENT, procs: int = 1) -> SyncReport:
+def sync(folder: IndexFolder, store: Store, progress: Progress = SILENT, procs: int | None = None) -> SyncReport:
     """Bring the Whoosh index up to date with the store. Call with the writer lock held.
 
     Only documents whose `seq` is past the index's are written, so a re-run after a crash (store
@@ -188,7 +188,7 @@ def sync(folder: IndexFolder, store: Store, progress: Progress = SILENT, procs: 
         return SyncReport(0, False, time.perf_counter() - started)
     try:
         ix = whoosh_index.open_dir(str(generation))
-        _write(ix, store, synced, target, pending, progress, procs, replace=True)
+        _write(ix, folder, generation, store, synced, target, progress, procs, replace=True)
     except OSError as exc:
         raise _cannot_write(folder, exc) from exc
     _sync_packs(folder, generation, store, progress)
@@ -197,7 +197,8 @@ def sync(folder: IndexFolder, store: Store, progress: Progress = SILENT, procs: 
     return SyncReport(pending, False, time.perf_counter() - started)
 
 
-def rebuild(folder: IndexFolder, store: Store, progress: Progress = SILENT, procs: int = 1) -> SyncReport:
+def rebuild(folder: IndexFolder, store: Store, progress: Progress = SILENT,
+            procs: int | None = None) -> SyncReport:
     """Build a new Whoosh generation from every stored document and swap it in when complete. Searches
     keep using the previous generation until the swap. Call with the writer lock held."""
     from whoosh import index as whoosh_index
@@ -213,7 +214,7 @@ def rebuild(folder: IndexFolder, store: Store, progress: Progress = SILENT, proc
     try:
         path.mkdir(parents=True)
         ix = whoosh_index.create_in(str(path), build_schema())
-        _write(ix, store, 0, target, total, progress, procs, replace=False)
+        _write(ix, folder, path, store, 0, target, progress, procs, replace=False)
         _sync_packs(folder, path, store, progress, check=False)
     except BaseException as exc:
         shutil.rmtree(path, ignore_errors=True)

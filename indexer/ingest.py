@@ -227,13 +227,13 @@ def ingest(index_path: str | os.PathLike[str], inputs: Sequence[str | os.PathLik
         finally:
             runner.close()
             progress.finish()
-        report.indexed = _sync(folder, store, progress)
+        report.indexed = _sync(folder, store, progress, jobs)
     report.seconds = time.perf_counter() - started
     return report
 
 
 def ingest_documents(index_path: str | os.PathLike[str], documents: Iterable[Document], *,
-                     progress: Progress = SILENT, procs: int = 1) -> IngestReport:
+                     progress: Progress = SILENT, procs: int | None = None) -> IngestReport:
     """Store ready-made `Document`s (no HTML to parse: a test collection, another tool's export) in the
     index folder at `index_path`, creating it if needed, and bring the search index up to date. Each is
     added, updated or unchanged as in `ingest()` (by id and content hash); the report counts them."""
@@ -292,7 +292,7 @@ def _store_error(store, exc: sqlite3.Error) -> StoreError:
                       "is kept")
 
 
-def _sync(folder: IndexFolder, store, progress: Progress, procs: int = 1) -> int:
+def _sync(folder: IndexFolder, store, progress: Progress, procs: int | None = None) -> int:
     try:
         return sync(folder, store, progress, procs).documents
     except sqlite3.Error as exc:

@@ -9,6 +9,9 @@ segment:
   term its documents with their term frequencies (`docs`, `tf`, sliced by `doc_off`) and its positions as
   int64 keys `document << 32 | position` (sliced by `key_off`), ascending; and each document's field
   length as Whoosh scores it (quantised to a byte, as the segment stores it);
+- for the prose fields (`title`, `body`), where each document's sentences and paragraphs start, as keys
+  `document << 32 | position` (`title.sent`, `body.para`, ...), so `w/s` and `w/p` are decided from
+  positions (a word's unit is the last one starting at or before it, as `search.textmatch` counts);
 - columns: the date (Whoosh's long encoding of the day), the id, the copy group.
 
 The terms and positions are those the index's analyzers make (`indexer.analysis.term_spans`, which the
@@ -34,7 +37,7 @@ from array import array
 from pathlib import Path
 from typing import Callable
 
-PACK_VERSION = 3  # 2: copy group numbers; 3: facet codes
+PACK_VERSION = 4  # 2: copy group numbers; 3: facet codes; 4: sentence and paragraph starts
 PACK_DIR = "packs"
 TEXT_FIELDS = ("title", "body", "author", "entity", "source", "tag")
 PROSE = frozenset({"title", "body"})
@@ -43,8 +46,10 @@ _DOCS_PER_CHUNK = 500
 FACET_COLUMNS = ("year", "source_facet", "author_facet", "entity_facet", "tag_facet")
 MULTI_VALUED_COLUMNS = frozenset({"author_facet", "entity_facet", "tag_facet"})
 _FIELD_ARRAYS = ("terms", "doc_off", "docs", "tf", "key_off", "keys", "len")
+UNITS = ("sent", "para")  # where sentences and paragraphs start, as keys, in the prose fields
 REQUIRED = frozenset({"dates", "sort_dates", "group_nums", "ids", "groups",
                       *(f"{f}.{a}" for f in TEXT_FIELDS for a in _FIELD_ARRAYS),
+                      *(f"{f}.{u}" for f in PROSE for u in UNITS),
                       *(f"facet.{n}.{a}" for n in FACET_COLUMNS for a in ("keys", "codes", "off"))})
 
 
@@ -83,6 +88,32 @@ class _Tokens:
             out.append(n)
         return out
 
+    def ids_units(self, text: str, stem: bool) -> tuple[list[int], list[int], list[int]]:
+        """`ids()`, and the positions at which the text's sentences and paragraphs start, as
+        `search.textmatch` divides a text (a word is in the last unit starting at or before it;
+        the cuts fall after white space, so no word is cut)."""
+        from .analysis import paragraph_starts, sentence_starts
+
+        paras = paragraph_starts(text)
+        cuts = sentence_starts(text, paras)
+        para_set = set(paras)
+        out: list[int] = []
+        sentences: list[int] = []
+        paragraphs: list[int] = []
+        for j, c in enumerate(cuts):
+            pos = len(out)
+            if not sentences or sentences[-1] != pos:
+                sentences.append(pos)
+            if c in para_set and (not paragraphs or paragraphs[-1] != pos):
+                paragraphs.append(pos)
+            out.extend(self.ids(text[c:cuts[j + 1]] if j + 1 < len(cuts) else text[c:], stem))
+        return out, sentences, paragraphs
+
+    def strings(self, words) -> list[int]:
+        """Keyword values to term numbers, as they are (no analysis beyond the split)."""
+        terms = self.terms
+        return [terms.setdefault(w, len(terms)) for w in words]
+
 
 def build(reader, documents: Callable[[list[str]], dict], target: Path, progress=None) -> None:
     """Write the pack of one Whoosh segment (`reader`, a segment reader) to `target`. `documents(ids)`
@@ -103,13 +134,9 @@ def build(reader, documents: Callable[[list[str]], dict], target: Path, progress
     segment = reader.segment()
     deleted = set(segment.deleted_docs()) if reader.has_deletions() else set()
     ids = [reader.stored_fields(d).get("id", "") for d in range(count)]
-    groups = reader.column_reader("copy_group", translate=True) if reader.has_column("copy_group") else None
-    group_list = [groups[d] if groups is not None else "" for d in range(count)]
     dates = np.full(count, NO_DATE, dtype=np.int64)
-    # the date column as Whoosh sorts by it (its own value for a document without a date)
-    sort_dates = np.array(list(reader.column_reader("date", translate=False)), dtype=np.uint64) \
-        if reader.has_column("date") else np.zeros(count, dtype=np.uint64)
     tokens = {f: _Tokens() for f in TEXT_FIELDS}
+    units = {f: {u: array("q") for u in UNITS} for f in PROSE}
     lengths = {f: np.zeros(count, dtype=np.float64) for f in TEXT_FIELDS}   # quantised, as Whoosh scores
     sizes = {f: np.zeros(count, dtype=np.int64) for f in TEXT_FIELDS}       # tokens, exactly
     key_counts = {f: np.zeros(0, dtype=np.int64) for f in TEXT_FIELDS}      # by term number
@@ -133,7 +160,13 @@ def build(reader, documents: Callable[[list[str]], dict], target: Path, progress
             for f, text in field_texts(doc).items():
                 if not text:
                     continue
-                numbers = tokens[f].ids(text, f in PROSE)
+                if f in PROSE:
+                    numbers, sentences, paragraphs = tokens[f].ids_units(text, True)
+                    if numbers:
+                        units[f]["sent"].extend((d << 32) | p for p in sentences)
+                        units[f]["para"].extend((d << 32) | p for p in paragraphs)
+                else:
+                    numbers = tokens[f].ids(text, False)
                 n = len(numbers)
                 if not n:
                     continue
@@ -155,6 +188,29 @@ def build(reader, documents: Callable[[list[str]], dict], target: Path, progress
         if progress is not None:
             progress.advance(len(chunk) // 2)
 
+    write_columns(tmp, reader, count, dates)
+    for f in PROSE:
+        for u in UNITS:
+            np.save(tmp / f"{f}.{u}.npy", np.frombuffer(units[f][u], dtype=np.int64) if units[f][u]
+                    else np.zeros(0, dtype=np.int64), allow_pickle=False)
+    for f in TEXT_FIELDS:  # pass 2: place each chunk's entries
+        _write_field(tmp, f, tokens[f].terms, key_counts[f], post_counts[f], chunks, sizes[f], lengths[f])
+        if progress is not None:
+            progress.advance(len(live) // 2 // len(TEXT_FIELDS))
+    shutil.rmtree(tmp / "chunks")
+    seal(tmp, target, segment.segment_id(), count)
+
+
+def write_columns(tmp: Path, reader, count: int, dates) -> None:
+    """The pack's column files, from the segment (`reader`) and each document's date as Whoosh's long."""
+    import numpy as np
+
+    ids = [reader.stored_fields(d).get("id", "") for d in range(count)]
+    groups = reader.column_reader("copy_group", translate=True) if reader.has_column("copy_group") else None
+    group_list = [groups[d] if groups is not None else "" for d in range(count)]
+    # the date column as Whoosh sorts by it (its own value for a document without a date)
+    sort_dates = np.array(list(reader.column_reader("date", translate=False)), dtype=np.uint64) \
+        if reader.has_column("date") else np.zeros(count, dtype=np.uint64)
     files: dict[str, object] = {"dates": dates, "sort_dates": sort_dates,
                                 "group_nums": np.array([_group_num(g) for g in group_list], dtype=np.uint64),
                                 "ids": np.array(ids, dtype="S"), "groups": np.array(group_list, dtype="S")}
@@ -162,12 +218,12 @@ def build(reader, documents: Callable[[list[str]], dict], target: Path, progress
         files.update(_facet_arrays(reader, name, count))
     for name, arr in files.items():
         np.save(tmp / f"{name}.npy", arr, allow_pickle=False)
-    for f in TEXT_FIELDS:  # pass 2: place each chunk's entries
-        _write_field(tmp, f, tokens[f].terms, key_counts[f], post_counts[f], chunks, sizes[f], lengths[f])
-        if progress is not None:
-            progress.advance(len(live) // 2 // len(TEXT_FIELDS))
-    shutil.rmtree(tmp / "chunks")
-    meta = {"version": PACK_VERSION, "segment": segment.segment_id(), "docs": count, "files": {}}
+
+
+def seal(tmp: Path, target: Path, segment_id: str, count: int) -> None:
+    """Stamp the pack written in `tmp` (meta.json: version, segment, documents, each file's size and
+    CRC-32), flush it to disk and rename it into place."""
+    meta = {"version": PACK_VERSION, "segment": segment_id, "docs": count, "files": {}}
     for path in sorted(tmp.glob("*.npy")):
         meta["files"][path.name[:-4]] = {"bytes": path.stat().st_size, "crc32": _crc(path)}
     (tmp / "meta.json").write_text(json.dumps(meta))

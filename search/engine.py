@@ -142,6 +142,14 @@ class Engine:
                 result[pick] = values[docnums[pick] - seg.offset]
         return result
 
+    def decide(self, tree, docs: np.ndarray, ixreader) -> np.ndarray:
+        """Which of the candidate documents (global numbers) satisfy a query tree that needs more than
+        the compiled query decides (`w/s`, `w/p`): a boolean per candidate, as `verify.Verifier` would
+        decide it from the text, here from positions and the packs' sentence and paragraph starts.
+        Raises `Unsupported` for what only the text decides (exact forms, a wildcard or an OR-group
+        inside `w/s`, ...)."""
+        return _Decider(self, ixreader).visit(tree, docs)
+
     # -- statistics of the whole index, as Whoosh's scorer reads them ------------------------------
     def term_stats(self, field: str, text: str) -> tuple[float, float, float, float]:
         key = (field, text)
@@ -438,3 +446,98 @@ def _join(a_start, a_end, b_start, b_end, slop: int, ordered: bool):
         keep[1:] = (s[1:] != s[:-1]) | (e[1:] != e[:-1])
         s, e = s[keep], e[keep]
     return s, e
+
+
+class _Decider:
+    """`Engine.decide()`: the query tree visited over candidate documents, a boolean array a node."""
+
+    def __init__(self, engine: Engine, ixreader) -> None:
+        self.engine = engine
+        self.ixreader = ixreader
+
+    def visit(self, node, docs: np.ndarray) -> np.ndarray:
+        from .query import And, Not, Or, compile_query
+        from .query.syntax import Near
+
+        if not node.needs_text():
+            decided, _scores = self.engine.matches(compile_query(node, self.ixreader))
+            return np.isin(docs, decided)
+        if isinstance(node, And):
+            out = np.ones(len(docs), dtype=bool)
+            for item in node.items:
+                out &= self.visit(item, docs)
+            return out
+        if isinstance(node, Or):
+            out = np.zeros(len(docs), dtype=bool)
+            for item in node.items:
+                out |= self.visit(item, docs)
+            return out
+        if isinstance(node, Not):
+            return ~self.visit(node.item, docs)
+        if isinstance(node, Near) and node.unit in ("sentence", "paragraph"):
+            return np.isin(docs, self.same_unit(node))
+        raise Unsupported(type(node).__name__)
+
+    def same_unit(self, node) -> np.ndarray:
+        """Documents (global numbers) where the two operands occur in one sentence (paragraph) of a
+        field, at positions that do not overlap, as `textmatch` finds them."""
+        fields = node.fields()
+        if any(f not in packs.PROSE for f in fields):
+            raise Unsupported("w/s outside the title and body")
+        unit = "sent" if node.unit == "sentence" else "para"
+        found = []
+        for seg in self.engine.segments:
+            ev = _Eval(self.engine, seg)
+            for field in fields:
+                a = _occurrences(ev, field, node.left)
+                b = _occurrences(ev, field, node.right)
+                if not len(a[0]) or not len(b[0]):
+                    continue
+                starts = seg.pack.array(f"{field}.{unit}")
+                docs = _same_unit(starts, a, b)
+                if len(docs):
+                    found.append(docs + seg.offset)
+        return np.unique(np.concatenate(found)) if found else EMPTY_DOCS
+
+
+def _occurrences(ev: _Eval, field: str, node) -> tuple[np.ndarray, np.ndarray]:
+    """(start keys, end keys) of a word's or a phrase's occurrences in a field, by start."""
+    from .query.syntax import Words
+    from .textmatch import _stems
+
+    if not isinstance(node, Words) or node.exact or getattr(node, "slop", 0) or node.needs_text():
+        raise Unsupported(f"{type(node).__name__} inside w/s")
+    terms = _stems(node.text)
+    if not terms:
+        return EMPTY_DOCS, EMPTY_DOCS
+    keys = [ev._term_keys(field, t) for t in terms]
+    if any(k is None or not len(k) for k in keys):
+        return EMPTY_DOCS, EMPTY_DOCS
+    cand = np.asarray(keys[0], dtype=np.int64)
+    for i in range(1, len(terms)):
+        target = keys[i]
+        want = cand + i
+        at = np.searchsorted(target, want)
+        at[at == len(target)] = len(target) - 1
+        cand = cand[target[at] == want]
+        if not len(cand):
+            break
+    return cand, cand + (len(terms) - 1)
+
+
+def _same_unit(unit_starts, a, b) -> np.ndarray:
+    """Documents (segment numbers) with a unit holding an occurrence of A and one of B that do not
+    overlap. Per unit, such a pair exists when the earliest-ending A ends before the latest-starting B
+    starts, or the other way round (occurrences by start, so also by end within one operand)."""
+    def per_unit(occ):
+        start, end = occ
+        u = np.searchsorted(unit_starts, start, side="right") - 1
+        units, first = np.unique(u, return_index=True)
+        last = np.append(first[1:], len(u)) - 1
+        return units, end[first], start[last]  # per unit: the smallest end, the largest start
+
+    ua, a_min_end, a_max_start = per_unit(a)
+    ub, b_min_end, b_max_start = per_unit(b)
+    common, ia, ib = np.intersect1d(ua, ub, assume_unique=True, return_indices=True)
+    ok = (a_min_end[ia] < b_max_start[ib]) | (b_min_end[ib] < a_max_start[ia])
+    return np.unique(np.asarray(unit_starts)[common[ok]] >> 32)

@@ -160,7 +160,7 @@ def _execute_packed(engine, reader: Reader, tree: Node, compiled, limit: int | N
     """`execute()` on the packed engine: the same documents, total, scores and order."""
     import numpy as np
 
-    from .engine import rank
+    from .engine import Unsupported, rank
 
     docs, scores = engine.matches(compiled)
     total = len(docs)
@@ -182,7 +182,18 @@ def _execute_packed(engine, reader: Reader, tree: Node, compiled, limit: int | N
     def ids_of(rows) -> list[str]:
         return [i.decode("ascii") for i in engine.column("ids", rows)] if len(rows) else []
 
-    if not tree.needs_text():
+    decided = not tree.needs_text()
+    if not decided:
+        # `w/s`, `w/p`: decided from positions and the packs' sentence and paragraph starts; what
+        # only the text decides (exact forms) is checked on the stored text below
+        try:
+            keep = engine.decide(tree, docs, reader.searcher.reader())
+        except Unsupported:
+            pass
+        else:
+            docs, scores, decided = docs[keep], scores[keep], True
+            total = len(docs)
+    if decided:
         if not total:
             return Execution(total, [], warnings, fuzzy_terms)
         if not collapse:

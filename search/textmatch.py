@@ -16,7 +16,6 @@ apart and never the same words.
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -24,9 +23,6 @@ from .query.compile import analyse
 from .query.marks import wildcard_regex
 from .query.syntax import Fuzzy, Near, Node, Or, Visitor, Wildcard, Words
 
-# A sentence ends with . ! ? or … (and closing quotes or brackets), before a space and a capital, digit
-# or opening quote: good enough for prose, and the same rule for indexing and checking.
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-Ý])")
 
 
 @dataclass(frozen=True)
@@ -45,8 +41,9 @@ class Tokens:
     @cached_property
     def sentence(self) -> list[int]:
         """The sentence number of each word (worked out only for `w/s`)."""
-        return _units(self.starts, sorted(set(self._paragraph_starts) |
-                                          {m.end() for m in _SENTENCE_END.finditer(self.text)}))
+        from indexer.analysis import sentence_starts
+
+        return _units(self.starts, sentence_starts(self.text, self._paragraph_starts))
 
     @cached_property
     def paragraph(self) -> list[int]:
@@ -55,7 +52,9 @@ class Tokens:
 
     @cached_property
     def _paragraph_starts(self) -> list[int]:
-        return [0] + [m.end() for m in re.finditer(r"\n\s*\n", self.text)]
+        from indexer.analysis import paragraph_starts
+
+        return paragraph_starts(self.text)
 
     def __len__(self) -> int:
         return len(self.terms)

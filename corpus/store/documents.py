@@ -403,6 +403,12 @@ class Store(Closing):
                 yield seq, _unpack(blob)
             last = rows[-1][0]
 
+    def changed(self, since_seq: int = 0, until_seq: int | None = None) -> list[tuple[int, str]]:
+        """(seq, id) of the documents changed after `since_seq` (up to `until_seq`), in `seq` order."""
+        until = self.seq if until_seq is None else until_seq
+        return self.conn.execute("SELECT seq, id FROM documents WHERE seq > ? AND seq <= ? ORDER BY seq",
+                                 (since_seq, until)).fetchall()
+
     def count(self, since_seq: int = 0) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM documents WHERE seq > ?", (since_seq,)).fetchone()[0]
 

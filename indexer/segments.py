@@ -1,0 +1,538 @@
+"""Whoosh segments written from arrays: how a build of 10^5 documents stays fast (issue 11).
+
+Whoosh's own writer (`SegmentWriter.add_document`) sends every posting through a Python tuple into an
+external sort (`PostingPool`) and merges the sorted runs from temporary files at commit; at 100,000
+documents that ran at 30 documents/s with 14 GB of runs. Here the same segment is written another way:
+
+- each document's words become term numbers, one dict lookup a word (`packs._Tokens`: the analyzers'
+  own steps, run once per distinct spelling);
+- a segment's term numbers are put in term order by one numpy sort, which gives every posting, its
+  frequency and its positions;
+- the sorted postings go to Whoosh's own codec (`FieldWriter.add_postings`, `PerDocumentWriter`), so the
+  files are Whoosh's format written by Whoosh's code; only the order of the work differs;
+- the same arrays are the segment's pack (`packs.py`), without a second pass over the texts.
+
+A segment holds at most `SEGMENT_DOCS` documents; segments are built in worker processes, one per core,
+and the writer commits them in one new table of contents (`index._write`). The postings, field lengths,
+stored values and columns are exactly those `add_document` makes: `tests/test_segments.py` compares every
+term, posting, length and column with a segment Whoosh writes itself. How each field is indexed:
+
+- text fields with positions (title, body, author, entity, source, tag): term numbers in token order;
+- keyword fields (space-separated values, `Frequency` postings): term numbers, counted per document;
+- any other indexed field (id, date, year, the ID columns): Whoosh's own `field.index()`, a few terms a
+  document.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import shutil
+from array import array
+from pathlib import Path
+from pickle import dumps
+from typing import Iterable, Iterator
+
+from .packs import PROSE, TEXT_FIELDS, UNITS, _Tokens
+
+# Documents per segment: the arrays of one segment of the bench's commentaries (1,700 words each) peak
+# near 300 MB in the process building it, so two builders and the writer stay under 1 GB.
+SEGMENT_DOCS = 10_000
+# Segments under half that size are merged (rewritten from the store) once there are this many of them.
+MERGE_FANOUT = 6
+# A segment with more than this share of its entries deleted (updated documents) is rewritten.
+MERGE_DELETED = 0.3
+_POSTINGS_PER_SLICE = 1 << 20
+_ID_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+class _Lengths:
+    """Each document's field lengths as `FieldWriter.add_postings` asks the per-document reader for them
+    (`W3PerDocReader.doc_field_length_reader`: the stored byte decoded, falsy for none), from the
+    lengths the builder counted rather than read back from the file."""
+
+    def __init__(self, lengths: dict[str, array]) -> None:
+        from whoosh.util.numeric import byte_to_length, length_to_byte
+
+        self.decoded: dict[str, list] = {}
+        for name, values in lengths.items():
+            table: dict[int, int | None] = {}
+            out = []
+            for n in values:
+                q = table.get(n, -1)
+                if q == -1:
+                    byte = length_to_byte(n)
+                    q = table[n] = byte_to_length(byte) if byte else None
+                out.append(q)
+            if any(out):  # the file has a lengths column for the field only then
+                self.decoded[name] = out
+
+    def doc_field_length_reader(self, fieldname: str, default=0):
+        values = self.decoded.get(fieldname)
+        if values is None:
+            return lambda docnum, _default=default: _default
+        return values.__getitem__
+
+    def doc_field_length(self, docnum: int, fieldname: str, default=0):
+        return self.doc_field_length_reader(fieldname, default)(docnum)
+
+
+def _keyword_pattern(field):
+    """The regex of a keyword field whose analyzer is Whoosh's space-separated tokenizer alone (and
+    whose postings are frequencies), else None."""
+    from whoosh import formats
+    from whoosh.analysis import RegexTokenizer
+
+    ana = field.analyzer
+    if type(field.format) is formats.Frequency and type(ana) is RegexTokenizer and not ana.gaps:
+        return ana.expression
+    return None
+
+
+class SegmentBuilder:
+    """One new segment of `ix`, its documents added in docnum order, then `finish()`ed: the segment
+    files and its pack are written and the (uncommitted) `W3Segment` returned."""
+
+    def __init__(self, storage, indexname: str, schema, generation: Path) -> None:
+        from whoosh.codec import default_codec
+        from whoosh.formats import Positions
+
+        self.storage, self.indexname, self.schema, self.generation = storage, indexname, schema, generation
+        self.codec = default_codec()
+        self.segment = self.codec.new_segment(storage, indexname)
+        self.segment.segid = "".join(secrets.choice(_ID_CHARS) for _ in range(16))
+        self.perdoc = self.codec.per_document_writer(storage, self.segment)
+        self.count = 0
+        self.dates = array("q")
+        self.kinds: dict[str, str] = {}
+        for name in schema.names():
+            field = schema[name]
+            if getattr(field, "vector", None) or field.separate_spelling():
+                raise ValueError(f"the fast segment writer cannot write field {name!r} (vectors, spelling)")
+            if not field.indexed:
+                continue
+            if name in TEXT_FIELDS and type(field.format) is Positions:
+                self.kinds[name] = "positions"
+            elif _keyword_pattern(field) is not None:
+                self.kinds[name] = "keyword"
+            else:
+                self.kinds[name] = "other"
+        self.tokens = {name: _Tokens() for name, kind in self.kinds.items() if kind != "other"}
+        self.patterns = {name: _keyword_pattern(schema[name]) for name, k in self.kinds.items() if k == "keyword"}
+        # per positional/keyword field: all term numbers in document order, and each document's count
+        self.streams = {name: array("i") for name in self.tokens}
+        self.sizes = {name: array("i") for name in self.tokens}
+        # per other field: term numbers, documents, weights and value codes of its postings
+        self.others = {name: ({}, array("i"), array("i"), array("d"), array("i"))
+                       for name, k in self.kinds.items() if k == "other"}
+        self.values: dict[bytes, int] = {}
+        # where sentences and paragraphs start in the prose fields, as pack keys (packs.UNITS)
+        self.units = {name: {u: array("q") for u in UNITS} for name in PROSE if self.kinds.get(name) == "positions"}
+        # each document's length in each scorable field, as the per-document file stores it (quantised)
+        self.lengths = {name: array("i") for name in self.kinds if schema[name].scorable}
+
+    def add(self, doc, copy_group: str | None) -> None:
+        from whoosh.util.times import datetime_to_long
+
+        from .schema import to_fields
+
+        fields = to_fields(doc, copy_group)
+        docnum = self.count
+        perdoc, schema = self.perdoc, self.schema
+        perdoc.start_doc(docnum)
+        present = sorted(n for n, v in fields.items() if v is not None and not n.startswith("_"))
+        for name in self.tokens:
+            if name not in fields or fields[name] is None:
+                self.sizes[name].append(0)
+        for name in self.lengths:
+            if name not in fields or fields[name] is None:
+                self.lengths[name].append(0)
+        for name in present:
+            value = fields[name]
+            field = schema[name]
+            length = 0
+            kind = self.kinds.get(name)
+            if kind == "positions" or kind == "keyword":
+                if kind == "positions" and name in PROSE:
+                    numbers, sentences, paragraphs = self.tokens[name].ids_units(value, True)
+                    if numbers:
+                        units = self.units[name]
+                        units["sent"].extend((docnum << 32) | p for p in sentences)
+                        units["para"].extend((docnum << 32) | p for p in paragraphs)
+                elif kind == "positions":
+                    numbers = self.tokens[name].ids(value, False)
+                else:
+                    numbers = self.tokens[name].strings(self.patterns[name].findall(value))
+                self.streams[name].extend(numbers)
+                self.sizes[name].append(len(numbers))
+                if field.scorable:
+                    length = len(numbers)
+            elif kind == "other":
+                vocab, terms, docs, weights, codes = self.others[name]
+                for tbytes, freq, weight, vbytes in field.index(value):
+                    terms.append(vocab.setdefault(tbytes, len(vocab)))
+                    docs.append(docnum)
+                    weights.append(weight)
+                    codes.append(self.values.setdefault(vbytes, len(self.values)))
+                    if field.scorable:
+                        length += freq
+            if field.scorable:
+                self.lengths[name].append(length)
+            perdoc.add_field(name, field, value if field.stored else None, length)
+            column = field.column_type
+            if column:
+                perdoc.add_column_value(name, column, field.to_column_value(value))
+        perdoc.finish_doc()
+        if doc.date:
+            day = dt.date.fromisoformat(doc.date)
+            self.dates.append(datetime_to_long(dt.datetime(day.year, day.month, day.day)))
+        else:
+            from .packs import NO_DATE
+
+            self.dates.append(NO_DATE)
+        self.count += 1
+
+    def finish(self):
+        """Write the postings and the pack; returns the segment, not yet in any table of contents."""
+        import numpy as np
+
+        from . import packs
+
+        self.perdoc.close()
+        self.segment.set_doc_count(self.count)
+        fieldwriter = self.codec.field_writer(self.storage, self.segment)
+        target = packs.pack_path(self.generation, self.segment.segment_id())
+        tmp = target.with_name(target.name + f".tmp{os.getpid()}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        fieldwriter.add_postings(self.schema, _Lengths(self.lengths), self._postings(tmp))
+        fieldwriter.close()
+        from whoosh.reading import SegmentReader
+
+        reader = SegmentReader(self.storage, self.schema, self.segment)
+        try:
+            dates = np.frombuffer(self.dates, dtype=np.int64) if self.count else np.zeros(0, dtype=np.int64)
+            packs.write_columns(tmp, reader, self.count, dates)
+        finally:
+            reader.close()
+        packs.seal(tmp, target, self.segment.segment_id(), self.count)
+        return self.segment
+
+    def discard(self) -> None:
+        """Remove what was written of this segment (its files, its pack)."""
+        from . import packs
+
+        if not self.perdoc.is_closed:
+            try:
+                self.perdoc.close()
+            except Exception:  # noqa: BLE001 - already failing; the files go below
+                pass
+        remove_segments(self.storage, [self.segment])
+        shutil.rmtree(packs.pack_path(self.generation, self.segment.segment_id()), ignore_errors=True)
+
+    # -- postings, field by field in name order -------------------------------------------------------
+    def _postings(self, pack_tmp: Path) -> Iterator[tuple]:
+        for name in sorted(self.kinds):
+            kind = self.kinds[name]
+            if kind == "positions":
+                yield from self._positional(name, pack_tmp)
+            elif kind == "keyword":
+                yield from self._keyword(name)
+            else:
+                yield from self._other(name)
+            # what the field held is not needed again
+            self.streams.pop(name, None)
+            self.others.pop(name, None)
+
+    def _grouped(self, name: str):
+        """The field's term numbers in term order: (sorted terms, term rank, document, position) of
+        each token, tokens of a term in document then position order."""
+        import numpy as np
+
+        vocabulary = self.tokens[name].terms
+        names = sorted(vocabulary)
+        stream = np.frombuffer(self.streams[name], dtype=np.int32) if self.streams[name] else \
+            np.zeros(0, dtype=np.int32)
+        sizes = np.frombuffer(self.sizes[name], dtype=np.int32).astype(np.int64) if self.sizes[name] else \
+            np.zeros(0, dtype=np.int64)
+        rank = np.empty(len(names), dtype=np.int32)
+        if names:
+            rank[np.array([vocabulary[n] for n in names], dtype=np.int64)] = np.arange(len(names), dtype=np.int32)
+        r = rank[stream] if len(stream) else stream
+        order = np.argsort(r, kind="stable")
+        r = r[order]
+        doc_of = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
+        first = np.cumsum(sizes) - sizes
+        pos = (np.arange(len(stream), dtype=np.int64) - np.repeat(first, sizes)).astype(np.int32)
+        del stream
+        d, p = doc_of[order], pos[order]
+        del order, doc_of, pos
+        return names, r, d, p, sizes
+
+    def _positional(self, name: str, pack_tmp: Path) -> Iterator[tuple]:
+        import numpy as np
+        from whoosh.system import pack_uint
+        from whoosh.util.numeric import byte_to_length, length_to_byte
+
+        fb = self.schema[name].format.field_boost
+        names, r, d, p, sizes = self._grouped(name)
+        n = len(r)
+        # one posting per (term, document): where each starts among the tokens
+        new = np.ones(n, dtype=bool)
+        if n:
+            new[1:] = (r[1:] != r[:-1]) | (d[1:] != d[:-1])
+        starts = np.flatnonzero(new)
+        bounds = np.append(starts, n)
+        tf = np.diff(bounds).astype(np.int32)
+        # positions as Whoosh's Positions format encodes them: the first, then the gaps
+        deltas = p.astype(np.int64)
+        if n:
+            deltas[1:] -= p[:-1]
+            deltas[starts] = p[starts]
+        post_rank, post_doc = r[starts], d[starts]
+        # the pack's arrays for this field
+        term_counts = np.bincount(r, minlength=len(names)) if n else np.zeros(len(names), dtype=np.int64)
+        post_counts = np.bincount(post_rank, minlength=len(names)) if n else np.zeros(len(names), dtype=np.int64)
+        key_off = np.zeros(len(names) + 1, dtype=np.int64)
+        doc_off = np.zeros(len(names) + 1, dtype=np.int64)
+        np.cumsum(term_counts, out=key_off[1:])
+        np.cumsum(post_counts, out=doc_off[1:])
+        keys = (d.astype(np.int64) << 32) | p
+        quantised = {int(s): byte_to_length(length_to_byte(int(s))) for s in np.unique(sizes) if s}
+        lengths = np.array([quantised.get(int(s), 0.0) for s in sizes], dtype=np.float64)
+        encoded = np.array([t.encode("utf-8") for t in names], dtype="S") if names else np.zeros(0, dtype="S1")
+        for unit, keys_of in self.units.get(name, {}).items():
+            np.save(pack_tmp / f"{name}.{unit}.npy", np.frombuffer(keys_of, dtype=np.int64) if keys_of
+                    else np.zeros(0, dtype=np.int64), allow_pickle=False)
+        for suffix, arr in (("terms", encoded), ("doc_off", doc_off), ("docs", post_doc), ("tf", tf),
+                            ("key_off", key_off), ("keys", keys), ("len", lengths)):
+            np.save(pack_tmp / f"{name}.{suffix}.npy", np.ascontiguousarray(arr), allow_pickle=False)
+        del keys, p, d, r
+        btexts = [t.encode("utf-8") for t in names]
+        packs_of = {}
+        for lo in range(0, len(starts), _POSTINGS_PER_SLICE):
+            hi = min(lo + _POSTINGS_PER_SLICE, len(starts))
+            a0, a1 = int(bounds[lo]), int(bounds[hi])
+            gaps = deltas[a0:a1].tolist()
+            cut = (bounds[lo:hi + 1] - a0).tolist()
+            for i, term, docnum, freq in zip(range(hi - lo), post_rank[lo:hi].tolist(), post_doc[lo:hi].tolist(),
+                                             tf[lo:hi].tolist()):
+                head = packs_of.get(freq)
+                if head is None:
+                    head = packs_of[freq] = pack_uint(freq)
+                yield name, btexts[term], docnum, float(freq) * fb, head + dumps(gaps[cut[i]:cut[i + 1]], 2)
+
+    def _keyword(self, name: str) -> Iterator[tuple]:
+        import numpy as np
+        from whoosh.system import pack_uint
+
+        fb = self.schema[name].format.field_boost
+        names, r, d, _p, _sizes = self._grouped(name)
+        n = len(r)
+        new = np.ones(n, dtype=bool)
+        if n:
+            new[1:] = (r[1:] != r[:-1]) | (d[1:] != d[:-1])
+        starts = np.flatnonzero(new)
+        freqs = np.diff(np.append(starts, n))
+        btexts = [t.encode("utf-8") for t in names]
+        heads: dict[int, bytes] = {}
+        for term, docnum, freq in zip(r[starts].tolist(), d[starts].tolist(), freqs.tolist()):
+            head = heads.get(freq)
+            if head is None:
+                head = heads[freq] = pack_uint(freq)
+            yield name, btexts[term], docnum, float(freq) * fb, head
+
+    def _other(self, name: str) -> Iterator[tuple]:
+        import numpy as np
+
+        vocab, terms, docs, weights, codes = self.others[name]
+        if not terms:
+            return
+        names = sorted(vocab)
+        rank = np.empty(len(names), dtype=np.int64)
+        rank[np.array([vocab[t] for t in names], dtype=np.int64)] = np.arange(len(names))
+        r = rank[np.frombuffer(terms, dtype=np.int32)]
+        order = np.lexsort((np.frombuffer(docs, dtype=np.int32), r))  # by term, then document
+        values = list(self.values)
+        w = np.frombuffer(weights, dtype=np.float64)
+        c = np.frombuffer(codes, dtype=np.int32)
+        dd = np.frombuffer(docs, dtype=np.int32)
+        for term, docnum, weight, code in zip(r[order].tolist(), dd[order].tolist(), w[order].tolist(),
+                                              c[order].tolist()):
+            yield name, names[term], docnum, weight, values[code]
+
+
+def remove_segments(storage, segments) -> None:
+    """Delete the files of `segments` (written, never committed) from their storage."""
+    prefixes = tuple(f"{s.segment_id()}." for s in segments)
+    for filename in list(storage):
+        if filename.startswith(prefixes):
+            try:
+                storage.delete_file(filename)
+            except OSError:
+                pass
+
+
+# -- building segments for a writer, in worker processes ---------------------------------------------
+def _cuts(n: int) -> list[int]:
+    """Where to cut `n` documents into segments of at most `SEGMENT_DOCS`, all of about the same size
+    (so that no small remainder is left to merge again)."""
+    parts = -(-n // SEGMENT_DOCS)
+    return [n * k // parts for k in range(parts + 1)] if n else [0]
+
+
+def seq_jobs(changed: list[tuple[int, str]], since: int) -> list[dict]:
+    """The documents changed after `since` ((seq, id) in seq order), as jobs of one segment each: a
+    range of `seq`, so that a worker reads its documents from the store itself."""
+    cuts = _cuts(len(changed))
+    return [{"seq": (changed[a - 1][0] if a else since, changed[b - 1][0]), "docs": b - a}
+            for a, b in zip(cuts, cuts[1:])]
+
+
+def id_jobs(ids: list[str]) -> list[dict]:
+    cuts = _cuts(len(ids))
+    return [{"ids": ids[a:b], "docs": b - a} for a, b in zip(cuts, cuts[1:])]
+
+
+def plan(segments) -> tuple[list, list]:
+    """Which of a writer's segments to keep as they are and which to rewrite (their live documents into
+    new segments): many small ones (each incremental run adds one), and those mostly deleted (updated
+    documents). Segments with nothing live are dropped."""
+    live = [s for s in segments if s.doc_count() > 0]
+    worn = [s for s in live if s.deleted_count() > MERGE_DELETED * s.doc_count_all()]
+    small = [s for s in live if s not in worn and s.doc_count() < SEGMENT_DOCS // 2]
+    rewrite = worn + (small if len(small) >= MERGE_FANOUT else [])
+    return [s for s in live if s not in rewrite], rewrite
+
+
+def live_ids(storage, schema, segments) -> list[str]:
+    """The ids of the live entries of `segments`, in their order."""
+    from whoosh.reading import SegmentReader
+
+    ids: list[str] = []
+    for segment in segments:
+        reader = SegmentReader(storage, schema, segment)
+        try:
+            ids.extend(reader.stored_fields(d)["id"] for d in range(segment.doc_count_all())
+                       if not segment.is_deleted(d))
+        finally:
+            reader.close()
+    return ids
+
+
+def _run_job(job: dict, folder: str, generation: str, report) -> object | None:
+    """Build the segment of one job; None when none of its documents is in the store any more."""
+    from whoosh import index as whoosh_index
+
+    from corpus.store.documents import Store
+
+    ix = whoosh_index.open_dir(generation)
+    builder = SegmentBuilder(ix.storage, ix.indexname, ix.schema, Path(generation))
+    try:
+        with Store.open(Path(folder), readonly=True) as store:
+            for batch in _batches(store, job):
+                groups = store.copy_groups(doc.id for doc in batch)
+                for doc in batch:
+                    builder.add(doc, groups[doc.id])
+                report(len(batch))
+        if not builder.count:
+            builder.discard()
+            return None
+        return builder.finish()
+    except BaseException:
+        builder.discard()
+        raise
+
+
+def _batches(store, job: dict, size: int = 200) -> Iterator[list]:
+    if "seq" in job:
+        lo, hi = job["seq"]
+        batch: list = []
+        for _seq, doc in store.iter_documents(lo, hi, batch=size):
+            batch.append(doc)
+            if len(batch) >= size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+    else:
+        ids = job["ids"]
+        for i in range(0, len(ids), size):
+            found = store.get_many(ids[i:i + size])
+            yield [found[d] for d in ids[i:i + size] if d in found]
+
+
+_QUEUE = None  # in a worker: where it reports documents done
+
+
+def _init_worker(parent: int, queue) -> None:
+    global _QUEUE
+    from .ingest import _watch_parent
+
+    _QUEUE = queue
+    _watch_parent(parent)
+
+
+def _job_in_worker(job: dict, folder: str, generation: str):
+    return _run_job(job, folder, generation, _QUEUE.put)
+
+
+def build(folder: Path, generation: Path, jobs: list[dict], procs: int, progress) -> list:
+    """Build the segments of `jobs` (one each, in job order), in `procs` worker processes when there
+    is more than one job; returns them (files and packs written, in no table of contents yet). On any
+    failure what was written is removed and the error raised."""
+    import concurrent.futures as cf
+    import multiprocessing
+    import queue as queue_module
+
+    if procs <= 1 or len(jobs) <= 1:
+        done: list = []
+        try:
+            for job in jobs:
+                segment = _run_job(job, str(folder), str(generation), progress.advance)
+                if segment is not None:
+                    done.append(segment)
+        except BaseException:
+            discard(generation, done)
+            raise
+        return done
+    ctx = multiprocessing.get_context("spawn")
+    reports = ctx.Queue()
+    futures: list = []
+    pool = cf.ProcessPoolExecutor(max_workers=min(procs, len(jobs)), mp_context=ctx, initializer=_init_worker,
+                                  initargs=(os.getpid(), reports))
+    try:
+        futures = [pool.submit(_job_in_worker, job, str(folder), str(generation)) for job in jobs]
+        pending = set(futures)
+        while pending:
+            _done, pending = cf.wait(pending, timeout=0.2, return_when=cf.FIRST_COMPLETED)
+            while True:
+                try:
+                    progress.advance(reports.get_nowait())
+                except queue_module.Empty:
+                    break
+        return [s for s in (f.result() for f in futures) if s is not None]
+    except BaseException:
+        for f in futures:
+            f.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+        discard(generation, [f.result() for f in futures
+                             if f.done() and not f.cancelled() and f.exception() is None and f.result() is not None])
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        reports.close()
+
+
+def discard(generation: Path, segments) -> None:
+    """Remove the files and packs of segments built but not committed."""
+    from whoosh.filedb.filestore import FileStorage
+
+    from . import packs
+
+    if not segments:
+        return
+    remove_segments(FileStorage(str(generation)), segments)
+    for segment in segments:
+        shutil.rmtree(packs.pack_path(generation, segment.segment_id()), ignore_errors=True)

@@ -1,0 +1,191 @@
+"""Segments written from arrays (indexer/segments.py) against segments Whoosh's own writer makes from the
+same documents: every term, posting (document, weight, encoded positions), term statistic, field
+length, stored value and column must be the same, and so must the pack. Then the writer as `polsearch
+index` uses it: segments built in worker processes, incremental runs, updates and merges, each
+answering searches exactly as one index built in one run."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+
+import numpy as np
+import pytest
+from whoosh import index as whoosh_index
+
+from corpus.document import Document, Entity, make_id
+from indexer import packs, segments
+from indexer.index import IndexFolder, open_reader
+from indexer.ingest import ingest_documents
+from indexer.schema import build_schema, to_fields
+from search.searcher import search
+
+WORDS = ("the of and to in security energy trade china russia sanctions climate change united states U.S. "
+         "don't Cambodia's Phnom-Penh café naïve Zürich 2,500 3.5 über 北京 x 0 a1b2 policy tariffs vaccine").split()
+
+
+def _documents(seed: int, count: int) -> list[Document]:
+    rng = random.Random(seed)
+    docs = []
+    for n in range(count):
+        url = f"https://example.org/{seed}/{n}"
+        body = " ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 300)))
+        if rng.random() < 0.2:
+            body = body.replace(" ", "\n\n", 3)
+        docs.append(Document(
+            id=make_id(url), url=url, title=" ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 8))),
+            body=body or "x", source=rng.choice(["Chatham House", "RAND", ""]),
+            date=f"{rng.randint(1995, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+            if rng.random() < 0.8 else "",
+            authors=tuple(rng.sample(["Ana Silva", "Li Wei", "José Núñez", "O'Brien"], rng.randint(0, 3))),
+            entities=tuple(Entity(t, k) for t, k in rng.sample(
+                [("United States", "LOC"), ("Hun Sen", "PER"), ("European Union", "ORG"), ("Zürich", "LOC")],
+                rng.randint(0, 3))),
+            tags=tuple(rng.sample(["trade", "asia", "climate change"], rng.randint(0, 2))), language="en"))
+    return docs
+
+
+def _groups(docs):
+    # a few documents in another's copy group, as the store would put them
+    return {d.id: (docs[0].id if i % 7 == 3 else d.id) for i, d in enumerate(docs)}
+
+
+def _whoosh_index(path, docs):
+    path.mkdir()
+    ix = whoosh_index.create_in(str(path), build_schema())
+    groups = _groups(docs)
+    writer = ix.writer()
+    for doc in docs:
+        writer.add_document(**to_fields(doc, groups[doc.id]))
+    writer.commit(merge=False)
+    return ix
+
+
+def _built_index(path, docs):
+    path.mkdir()
+    ix = whoosh_index.create_in(str(path), build_schema())
+    groups = _groups(docs)
+    builder = segments.SegmentBuilder(ix.storage, ix.indexname, ix.schema, path)
+    for doc in docs:
+        builder.add(doc, groups[doc.id])
+    segment = builder.finish()
+    writer = ix.writer()
+    writer.commit(mergetype=lambda _w, _s: [segment])
+    return ix
+
+
+def _contents(ix) -> dict:
+    schema = ix.schema
+    out: dict = {}
+    with ix.reader() as r:
+        count = r.doc_count_all()
+        out["docs"] = count
+        out["stored"] = [r.stored_fields(d) for d in range(count)]
+        for name in schema.names():
+            field = schema[name]
+            if field.column_type:
+                out[f"column {name}"] = list(r.column_reader(name, translate=False))
+            if not field.indexed:
+                continue
+            out[f"lengths {name}"] = [r.doc_field_length(d, name) for d in range(count)]
+            out[f"total length {name}"] = r.field_length(name)
+            if field.scorable:
+                out[f"longest {name}"] = r.max_field_length(name)
+            for term in r.lexicon(name):
+                info = r.term_info(name, term)
+                m = r.postings(name, term)
+                items = []
+                while m.is_active():
+                    items.append((m.id(), m.weight(), m.value()))
+                    m.next()
+                out[f"term {name}:{term!r}"] = ((info.weight(), info.doc_frequency(), info.min_length(),
+                                                 info.max_length(), info.max_weight()), items)
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_segment_from_arrays_holds_what_whoosh_writes(tmp_path, seed):
+    docs = _documents(seed, 120)
+    theirs = _contents(_whoosh_index(tmp_path / "whoosh", docs))
+    ours = _contents(_built_index(tmp_path / "arrays", docs))
+    assert ours.keys() == theirs.keys()
+    different = [k for k in theirs if ours[k] != theirs[k]]
+    assert not different, (different[:5], [(ours[k], theirs[k]) for k in different[:1]])
+    assert any(k.startswith("term body:") for k in ours) and len(ours["stored"]) == 120
+
+
+def test_the_pack_written_with_the_segment_is_the_one_built_from_it(tmp_path):
+    docs = _documents(4, 150)
+    ix = _built_index(tmp_path / "arrays", docs)
+    ref = _whoosh_index(tmp_path / "whoosh", docs)
+    by_id = {d.id: d for d in docs}
+    with ref.reader() as reader:
+        target = tmp_path / "reference-pack"
+        packs.build(reader, lambda ids: {i: by_id[i] for i in ids}, target)
+    with ix.reader() as reader:
+        sid = reader.segment().segment_id()
+    ours = packs.load(tmp_path / "arrays", sid, len(docs))
+    assert ours is not None and packs.verify(tmp_path / "arrays", sid, len(docs))
+    import json
+
+    names = json.loads((target / "meta.json").read_text())["files"]
+    assert set(names) == set(ours.meta["files"])
+    for name in names:
+        theirs = np.load(target / f"{name}.npy", allow_pickle=False)
+        mine = ours.array(name)
+        assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs), name
+
+
+QUERIES = ["security", '"united states"', "trade AND china", "sanctions OR tariffs", "energy NOT climate",
+           "security w/3 energy", "title:policy", "café", "zurich", "date:2000..2010", "author:silva", "sanc*"]
+
+
+def _answers(path) -> list:
+    out = []
+    for q in QUERIES:
+        r = search(path, q, limit=500)
+        out.append((q, r.total, [(h.doc.id, round(h.score, 6), h.copies) for h in r.hits]))
+    return out
+
+
+def test_segments_built_in_worker_processes_answer_as_one_built_in_process(tmp_path, monkeypatch):
+    docs = _documents(5, 260)
+    ingest_documents(tmp_path / "one", docs, procs=1)
+    monkeypatch.setattr(segments, "SEGMENT_DOCS", 60)
+    ingest_documents(tmp_path / "workers", docs, procs=2)
+    with open_reader(IndexFolder(tmp_path / "workers")) as reader:
+        assert len(list(reader.searcher.reader().leaf_readers())) == 5  # 260 documents, 60 a segment
+    with open_reader(IndexFolder(tmp_path / "one")) as reader:
+        assert reader.searcher.reader().is_atomic()
+    assert _answers(tmp_path / "workers") == _answers(tmp_path / "one")
+
+
+def test_incremental_runs_and_updates_merge_and_answer_as_one_run(tmp_path, monkeypatch):
+    monkeypatch.setattr(segments, "SEGMENT_DOCS", 40)
+    docs = _documents(6, 200)
+    updated = [dataclasses.replace(d, body=d.body + " revised sanctions", content_hash="") for d in docs[::9]]
+    for start in range(0, 200, 10):  # twenty runs of ten documents
+        ingest_documents(tmp_path / "runs", docs[start:start + 10], procs=1)
+        with open_reader(IndexFolder(tmp_path / "runs")) as reader:
+            top = reader.searcher.reader()
+            leaves = [top] if top.is_atomic() else [r for r, _ in top.leaf_readers()]
+            small = [r for r in leaves if r.doc_count() < segments.SEGMENT_DOCS // 2]
+            assert len(small) < segments.MERGE_FANOUT  # small segments are merged as they pile up
+            assert len(leaves) <= (start + 10) // (segments.SEGMENT_DOCS // 2) + segments.MERGE_FANOUT
+    # the same documents and scores as one run (merges reorder documents, so ties may come in another order)
+    ingest_documents(tmp_path / "once", docs, procs=1)
+    assert _by_document(tmp_path / "runs") == _by_document(tmp_path / "once")
+    # updates leave deleted entries, which Whoosh's statistics still count: the same documents match
+    ingest_documents(tmp_path / "runs", updated, procs=1)
+    ingest_documents(tmp_path / "once", updated, procs=1)
+    assert _matching(tmp_path / "runs") == _matching(tmp_path / "once")
+    result = search(tmp_path / "runs", '"revised sanctions"', limit=100)
+    assert result.total == len(updated)
+
+
+def _by_document(path) -> list:
+    return [(q, total, sorted(hits)) for q, total, hits in _answers(path)]
+
+
+def _matching(path) -> list:
+    return [(q, total, sorted(h[0] for h in hits)) for q, total, hits in _answers(path)]
