@@ -147,13 +147,14 @@ def _entities(texts: list[dict], procs: int) -> list[tuple]:
 
 
 class Sampler:
-    """While in use: the peak of the summed resident memory of this process and every process under it,
-    and the peak size of a folder, sampled every half second."""
+    """While in use: the peak of the summed resident memory of a process (this one unless given) and every
+    process under it, and the peak size of a folder, sampled every half second."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, pid: int | None = None) -> None:
         import threading
 
         self.folder = folder
+        self.pid = pid or os.getpid()
         self.peak_rss = 0
         self.peak_bytes = 0
         self._stop = threading.Event()
@@ -173,7 +174,7 @@ class Sampler:
             self._sample()
 
     def _sample(self) -> None:
-        self.peak_rss = max(self.peak_rss, tree_rss(os.getpid()))
+        self.peak_rss = max(self.peak_rss, tree_rss(self.pid))
         self.peak_bytes = max(self.peak_bytes, tree_bytes(self.folder))
 
     def figures(self) -> dict:
@@ -215,42 +216,73 @@ def tree_bytes(folder: Path) -> int:
     return total
 
 
-def build_polsearch(index: Path, docs: Callable[[], Iterator], procs: int) -> dict:
-    from indexer.ingest import ingest_documents
+def write_jsonl(path: Path, docs: Iterator) -> int:
+    """The documents as a JSON Lines file, one `Document` a line with the fields `polsearch index` reads."""
+    import json
 
-    with Sampler(index) as sampler:
-        report = ingest_documents(index, docs(), procs=procs)
-    return {"documents": report.added + report.updated + report.unchanged, "added": report.added,
-            "seconds": round(report.seconds, 1),
-            "docs_per_s": round(report.added / report.seconds, 1) if report.added else None,
-            **(sampler.figures() if report.added else {})}
+    n = 0
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        for n, doc in enumerate(docs, 1):
+            fh.write(json.dumps({"id": doc.id, "url": doc.url, "title": doc.title, "body": doc.body,
+                                 "date": doc.date, "authors": list(doc.authors), "source": doc.source,
+                                 "tags": list(doc.tags), "entities": [e.to_json() for e in doc.entities],
+                                 "language": doc.language}, ensure_ascii=False) + "\n")
+    os.replace(tmp, path)
+    return n
+
+
+def polsearch(args: list[str], index: Path) -> tuple[dict, dict]:
+    """Run `polsearch ARGS --json` as its own process (as a user would), sampling the memory of it and
+    its workers and the index folder's size; (its JSON report, the sampled figures)."""
+    import json
+    import subprocess
+
+    proc = subprocess.Popen([sys.executable, "-m", "search.cli", *args, "--json"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    with Sampler(index, proc.pid) as sampler:
+        out, _ = proc.communicate()
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"polsearch {' '.join(args)} exited with {proc.returncode}")
+    return json.loads(out), sampler.figures()
+
+
+def build_polsearch(index: Path, jsonl: Path, procs: int) -> dict:
+    """`polsearch index --index DIR FILE.jsonl` on a new index: JSON Lines import, end to end."""
+    existed = index.exists()
+    started = time.perf_counter()
+    report, sampled = polsearch(["index", "--index", str(index), "--jobs", str(procs), str(jsonl)], index)
+    seconds = time.perf_counter() - started
+    added = report["added"]
+    return {"documents": added + report["updated"] + report["unchanged"], "added": added,
+            "seconds": round(seconds, 1), "docs_per_s": round(added / seconds, 1) if added and not existed else None,
+            **(sampled if added else {})}
 
 
 def reindex_polsearch(index: Path, procs: int) -> dict:
     """`polsearch reindex`: the search index rebuilt from the store (the new generation is written
     beside the one in use, which is why the disk peak includes both)."""
-    from indexer import reindex
-
     before = tree_bytes(index)
-    with Sampler(index) as sampler:
-        report = reindex(index, procs=procs)
-    return {"documents": report.documents, "seconds": round(report.seconds, 1),
-            "docs_per_s": round(report.documents / report.seconds, 1), **sampler.figures(),
+    started = time.perf_counter()
+    report, sampled = polsearch(["reindex", "--index", str(index)], index)
+    seconds = time.perf_counter() - started
+    return {"documents": report["documents"], "seconds": round(seconds, 1),
+            "docs_per_s": round(report["documents"] / seconds, 1), **sampled,
             "index_mb_before": round(before / 2**20)}
 
 
 def add_one_percent(index: Path, texts: "Texts", procs: int) -> dict:
-    """1% new documents added to a copy of the index (store and search index) while another thread
-    searches it the whole time: how long the add takes, and whether every search answered."""
+    """1% new documents (a JSON Lines file) added to a copy of the index by `polsearch index` while this
+    process searches it the whole time: how long the add takes, and whether every search answered."""
     import threading
 
-    from indexer.ingest import ingest_documents
     from search.searcher import search
 
     copy = index.with_name(index.name + "-add")
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(index, copy)
-    new = list(itertools.islice(texts.documents(start=texts.count), max(1, texts.count // 100)))
+    jsonl = index.with_name(index.name + "-add.jsonl")
+    count = write_jsonl(jsonl, itertools.islice(texts.documents(start=texts.count), max(1, texts.count // 100)))
     stop = threading.Event()
     answered, failed, totals = [0], [], []
 
@@ -264,16 +296,18 @@ def add_one_percent(index: Path, texts: "Texts", procs: int) -> dict:
 
     thread = threading.Thread(target=searching)
     thread.start()
+    started = time.perf_counter()
     try:
-        with Sampler(copy) as sampler:
-            report = ingest_documents(copy, new, procs=procs)
+        report, sampled = polsearch(["index", "--index", str(copy), "--jobs", str(procs), str(jsonl)], copy)
     finally:
+        seconds = time.perf_counter() - started
         stop.set()
         thread.join()
         shutil.rmtree(copy, ignore_errors=True)
-    return {"documents": len(new), "added": report.added, "seconds": round(report.seconds, 1),
+        jsonl.unlink(missing_ok=True)
+    return {"documents": count, "added": report["added"], "seconds": round(seconds, 1),
             "searches_answered": answered[0], "searches_failed": len(failed), "failures": failed[:3],
-            "totals_seen": sorted(set(totals))[:2] + sorted(set(totals))[-1:], **sampler.figures()}
+            "totals_seen": sorted(set(totals)), **sampled}
 
 
 def build_fts5(path: Path, docs: Callable[[], Iterator]) -> tuple[sqlite3.Connection, dict]:
@@ -406,9 +440,13 @@ def run_size(args, count: int) -> dict:
     texts = Texts(source, count, args.procs)
     docs = texts.documents
 
+    jsonl = OUT / f"scale-{source}-{count}.jsonl"
+    if not jsonl.exists():
+        print(f"the documents as JSON Lines in {jsonl} ...", file=sys.stderr)
+        write_jsonl(jsonl, docs())
     print(f"polsearch index of {count} documents ({source}) in {index} ...", file=sys.stderr)
     figures: dict = {"source": source, "docs": count, "cpus": os.cpu_count(),
-                     "polsearch_build": build_polsearch(index, docs, args.procs)}
+                     "polsearch_build": build_polsearch(index, jsonl, args.procs)}
     figures["polsearch_bytes"] = folder_bytes(index)
     conn = None
     if not args.no_fts5:

@@ -99,10 +99,11 @@ class Engine:
             out.append(d[seg.alive[d]] if len(d) else d)
         return out
 
-    def facet_counts(self, name: str, matching: list[np.ndarray]) -> dict:
+    def facet_counts(self, name: str, matching: list[np.ndarray], top: int = 0) -> dict:
         """Raw column value -> number of the matching documents holding it (each of a document's
-        values once), over every segment."""
-        counts: dict = {}
+        values once), over every segment. With `top`, only the values whose count is at least the
+        `top`-th largest (ties at the cut included, so the caller can order them by value)."""
+        keys_parts, count_parts = [], []
         for seg, docs in zip(self.segments, matching):
             if not len(docs):
                 continue
@@ -120,11 +121,24 @@ class Engine:
             else:
                 picked = codes[np.repeat(starts - np.cumsum(n) + n, n) + np.arange(total)]
             found = np.bincount(picked, minlength=len(keys))
-            for code in np.flatnonzero(found):
-                key = keys[code]
-                key = int(key) if keys.dtype.kind == "i" else bytes(key)
-                counts[key] = counts.get(key, 0) + int(found[code])
-        return counts
+            present = np.flatnonzero(found)
+            keys_parts.append(np.asarray(keys)[present])
+            count_parts.append(found[present])
+        if not keys_parts:
+            return {}
+        if len(keys_parts) == 1:
+            keys, counts = keys_parts[0], count_parts[0]
+        else:
+            if keys_parts[0].dtype.kind == "S":
+                width = max(k.dtype.itemsize for k in keys_parts)
+                keys_parts = [k.astype(f"S{width}") for k in keys_parts]
+            keys, inverse = np.unique(np.concatenate(keys_parts), return_inverse=True)
+            counts = np.bincount(inverse.ravel(), weights=np.concatenate(count_parts)).astype(np.int64)
+        if top and len(counts) > top:
+            cut = np.partition(counts, len(counts) - top)[len(counts) - top]
+            keep = counts >= cut
+            keys, counts = keys[keep], counts[keep]
+        return dict(zip(keys.tolist(), counts.tolist()))
 
     def column(self, name: str, docnums: np.ndarray) -> np.ndarray:
         """The pack column `name` (ids, groups, group_nums, sort_dates, dates) of global document numbers."""

@@ -241,7 +241,10 @@ def facets(index_path: str | os.PathLike[str], query: str, *, names: Iterable[st
             fieldobj = schema[fieldname]
             multi = name in MULTI_VALUED
             if _has_column(schema, fieldname):
-                raw = Counter(engine.facet_counts(fieldname, matching)) if engine is not None else \
+                # a many-valued facet (thousands of entities) is cut to its top counts before any
+                # value is decoded; single-valued ones keep every value, their default counts "missing"
+                raw = Counter(engine.facet_counts(fieldname, matching, top if multi else 0)) \
+                    if engine is not None else \
                     _count_by_column(leaves, matching, fieldname, multi)
                 # single-valued columns give documents without a value the column's default
                 missing = 0 if multi else raw.pop(fieldobj.column_type.default_value(), 0)
