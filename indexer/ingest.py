@@ -75,14 +75,14 @@ def _now() -> str:
 
 
 def _normalise_job(job: dict[str, Any]) -> tuple[str, Any]:
-    """Run in a worker: one raw page to ("document", dict) / ("skipped", (kind, reason, dict or None)) /
+    """Run in a worker: one raw page to ("document", {doc, fingerprint}) / ("skipped", (kind, reason, dict or None)) /
     ("failed", message). Never raises, so one bad page cannot take the pool down."""
     try:
         if job.get("kind") == "jsonl":
             from corpus.inputs.jsonl import to_document
 
             doc = to_document(job["data"], fallback_key=job["fallback_key"], provenance=job["provenance"])
-            return "document", doc.to_dict()
+            return _document_result(doc)
         from corpus.extract.pipeline import normalise
         from corpus.extract.profiles import load_profiles
 
@@ -97,7 +97,16 @@ def _normalise_job(job: dict[str, Any]) -> tuple[str, Any]:
         return "failed", str(exc)
     except Exception as exc:  # noqa: BLE001 - reported per page, never fatal
         return "failed", f"{type(exc).__name__}: {exc}"
-    return "document", doc.to_dict()
+    return _document_result(doc)
+
+
+def _document_result(doc: Document) -> tuple[str, Any]:
+    """A worker's result for a document: the document, and the fingerprint its copy detection needs
+    (made here, in the worker, rather than in the process that writes the store)."""
+    from corpus.store import copies
+
+    fp = copies.fingerprint(doc.body)
+    return "document", {"doc": doc.to_dict(), "fingerprint": (fp.exact, fp.sketch, fp.words)}
 
 
 def _watch_parent(parent: int) -> None:
@@ -383,8 +392,8 @@ def _unchanged(state, label: str, report: IngestReport, store=None, include_skip
 
 
 def _keep_document(doc: Document, key: str, size, mtime_ns, digest: str, label: str, store,
-                   report: IngestReport) -> None:
-    outcome = store.put(doc)
+                   report: IngestReport, fingerprint=None) -> None:
+    outcome = store.put(doc, fingerprint)
     report.count("unchanged" if outcome == "older" else outcome)
     store.set_input_state(key, size=size, mtime_ns=mtime_ns, raw_digest=digest,
                           doc_id=doc.id, status="document", seen_at=_now(), label=label)
@@ -398,8 +407,14 @@ def _record(pending: _Pending, result: tuple[str, Any], store, report: IngestRep
         status, payload = "document", payload[2]
         store.drop_skipped(page.key)
     if status == "document":
+        fingerprint = None
+        if "fingerprint" in payload:  # from a worker: the document and its fingerprint
+            from corpus.store.copies import Fingerprint
+
+            fingerprint = Fingerprint(*payload["fingerprint"])
+            payload = payload["doc"]
         _keep_document(Document.from_dict(payload), page.key, page.size, page.mtime_ns, digest, page.label,
-                       store, report)
+                       store, report, fingerprint)
     elif status == "skipped":
         kind, reason, kept = payload
         store.put_skipped(page.key, kind, Document.from_dict(kept) if kept is not None else None)

@@ -239,9 +239,10 @@ def _grow(counts, size: int):
 
 
 def _write_field(tmp: Path, f: str, vocabulary: dict[str, int], key_counts, post_counts, chunks, sizes,
-                 lengths) -> None:
+                 lengths, chunk_terms=None) -> None:
     """One text field's arrays: terms in sorted order; per term, its postings (docs, tf) and its
-    position keys, each chunk's written at the term's running offset."""
+    position keys, each chunk's written at the term's running offset. `chunk_terms(c)` gives chunk c's
+    term numbers (its documents' in order), by default from the chunk files pass 1 wrote."""
     import numpy as np
     from numpy.lib.format import open_memmap
 
@@ -265,7 +266,7 @@ def _write_field(tmp: Path, f: str, vocabulary: dict[str, int], key_counts, post
     key_cursor = key_off[:-1].copy()
     doc_cursor = doc_off[:-1].copy()
     for c, chunk in enumerate(chunks):
-        terms = np.load(tmp / "chunks" / f"{f}.{c}.npy")
+        terms = np.load(tmp / "chunks" / f"{f}.{c}.npy") if chunk_terms is None else chunk_terms(c)
         if not len(terms):
             continue
         chunk_docs = np.asarray(chunk, dtype=np.int64)

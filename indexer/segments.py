@@ -43,7 +43,8 @@ SEGMENT_DOCS = 10_000
 MERGE_FANOUT = 6
 # A segment with more than this share of its entries deleted (updated documents) is rewritten.
 MERGE_DELETED = 0.3
-_POSTINGS_PER_SLICE = 1 << 20
+_POSTINGS_PER_SLICE = 1 << 18
+_TOKENS_PER_CHUNK = 1 << 21
 _ID_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
@@ -271,57 +272,80 @@ class SegmentBuilder:
         return names, r, d, p, sizes
 
     def _positional(self, name: str, pack_tmp: Path) -> Iterator[tuple]:
+        """A text field's postings, from its pack arrays: the term numbers are placed, a chunk of
+        documents at a time, at each term's running offset in the pack's memory-mapped files
+        (`packs._write_field`, as `packs.build` does), so memory stays near the token stream's size;
+        then each posting is read back in term order and encoded as Whoosh's `Positions` format
+        encodes it (the frequency, then the first position and the gaps, pickled)."""
         import numpy as np
         from whoosh.system import pack_uint
         from whoosh.util.numeric import byte_to_length, length_to_byte
 
+        from .packs import _write_field
+
         fb = self.schema[name].format.field_boost
-        names, r, d, p, sizes = self._grouped(name)
-        n = len(r)
-        # one posting per (term, document): where each starts among the tokens
-        new = np.ones(n, dtype=bool)
-        if n:
-            new[1:] = (r[1:] != r[:-1]) | (d[1:] != d[:-1])
-        starts = np.flatnonzero(new)
-        bounds = np.append(starts, n)
-        tf = np.diff(bounds).astype(np.int32)
-        # positions as Whoosh's Positions format encodes them: the first, then the gaps
-        deltas = p.astype(np.int64)
-        if n:
-            deltas[1:] -= p[:-1]
-            deltas[starts] = p[starts]
-        post_rank, post_doc = r[starts], d[starts]
-        # the pack's arrays for this field
-        term_counts = np.bincount(r, minlength=len(names)) if n else np.zeros(len(names), dtype=np.int64)
-        post_counts = np.bincount(post_rank, minlength=len(names)) if n else np.zeros(len(names), dtype=np.int64)
-        key_off = np.zeros(len(names) + 1, dtype=np.int64)
-        doc_off = np.zeros(len(names) + 1, dtype=np.int64)
-        np.cumsum(term_counts, out=key_off[1:])
-        np.cumsum(post_counts, out=doc_off[1:])
-        keys = (d.astype(np.int64) << 32) | p
+        vocabulary = self.tokens[name].terms
+        nterms = len(vocabulary)
+        buffer = self.streams.pop(name)
+        stream = np.frombuffer(buffer, dtype=np.int32) if buffer else np.zeros(0, dtype=np.int32)
+        sizes = np.frombuffer(self.sizes[name], dtype=np.int32).astype(np.int64) if self.sizes[name] else \
+            np.zeros(0, dtype=np.int64)
+        first = np.concatenate([[0], np.cumsum(sizes)])  # each document's first token in the stream
+        chunks: list[list[int]] = []
+        d = 0
+        while d < len(sizes):  # chunks of documents of about `_TOKENS_PER_CHUNK` tokens
+            end = max(d + 1, int(np.searchsorted(first, first[d] + _TOKENS_PER_CHUNK, side="right")) - 1)
+            end = min(end, len(sizes))
+            chunks.append(list(range(d, end)))
+            d = end
+
+        def chunk_terms(c: int):
+            chunk = chunks[c]
+            return stream[first[chunk[0]]:first[chunk[-1] + 1]]
+
+        key_counts = np.bincount(stream, minlength=nterms) if len(stream) else np.zeros(nterms, dtype=np.int64)
+        post_counts = np.zeros(nterms, dtype=np.int64)
+        for c, chunk in enumerate(chunks):
+            terms = chunk_terms(c)
+            if len(terms):
+                local = np.repeat(np.arange(len(chunk), dtype=np.int64), sizes[chunk])
+                pairs = np.unique(terms.astype(np.int64) * len(chunk) + local)
+                post_counts += np.bincount(pairs // len(chunk), minlength=nterms)
         quantised = {int(s): byte_to_length(length_to_byte(int(s))) for s in np.unique(sizes) if s}
         lengths = np.array([quantised.get(int(s), 0.0) for s in sizes], dtype=np.float64)
-        encoded = np.array([t.encode("utf-8") for t in names], dtype="S") if names else np.zeros(0, dtype="S1")
+        _write_field(pack_tmp, name, vocabulary, key_counts, post_counts, chunks, sizes, lengths, chunk_terms)
+        del stream, buffer
         for unit, keys_of in self.units.get(name, {}).items():
             np.save(pack_tmp / f"{name}.{unit}.npy", np.frombuffer(keys_of, dtype=np.int64) if keys_of
                     else np.zeros(0, dtype=np.int64), allow_pickle=False)
-        for suffix, arr in (("terms", encoded), ("doc_off", doc_off), ("docs", post_doc), ("tf", tf),
-                            ("key_off", key_off), ("keys", keys), ("len", lengths)):
-            np.save(pack_tmp / f"{name}.{suffix}.npy", np.ascontiguousarray(arr), allow_pickle=False)
-        del keys, p, d, r
+        names = sorted(vocabulary)
         btexts = [t.encode("utf-8") for t in names]
-        packs_of = {}
-        for lo in range(0, len(starts), _POSTINGS_PER_SLICE):
-            hi = min(lo + _POSTINGS_PER_SLICE, len(starts))
-            a0, a1 = int(bounds[lo]), int(bounds[hi])
-            gaps = deltas[a0:a1].tolist()
-            cut = (bounds[lo:hi + 1] - a0).tolist()
-            for i, term, docnum, freq in zip(range(hi - lo), post_rank[lo:hi].tolist(), post_doc[lo:hi].tolist(),
-                                             tf[lo:hi].tolist()):
-                head = packs_of.get(freq)
+        keys = np.load(pack_tmp / f"{name}.keys.npy", mmap_mode="r")
+        docs = np.load(pack_tmp / f"{name}.docs.npy", mmap_mode="r")
+        tf = np.load(pack_tmp / f"{name}.tf.npy", mmap_mode="r")
+        doc_off = np.load(pack_tmp / f"{name}.doc_off.npy")
+        npost = len(docs)
+        term_of = np.repeat(np.arange(len(names), dtype=np.int32), np.diff(doc_off))
+        heads: dict[int, bytes] = {}
+        key_at = 0
+        for lo in range(0, npost, _POSTINGS_PER_SLICE):
+            hi = min(lo + _POSTINGS_PER_SLICE, npost)
+            freqs = np.asarray(tf[lo:hi], dtype=np.int64)
+            cut = np.concatenate([[0], np.cumsum(freqs)])
+            pos = np.asarray(keys[key_at:key_at + int(cut[-1])], dtype=np.int64) & 0xFFFFFFFF
+            key_at += int(cut[-1])
+            gaps = pos.copy()
+            if len(pos):
+                gaps[1:] -= pos[:-1]
+                gaps[cut[:-1]] = pos[cut[:-1]]
+            gaps_list, cut_list = gaps.tolist(), cut.tolist()
+            for i, term, docnum, freq in zip(range(hi - lo), term_of[lo:hi].tolist(), docs[lo:hi].tolist(),
+                                             freqs.tolist()):
+                head = heads.get(freq)
                 if head is None:
-                    head = packs_of[freq] = pack_uint(freq)
-                yield name, btexts[term], docnum, float(freq) * fb, head + dumps(gaps[cut[i]:cut[i + 1]], 2)
+                    head = heads[freq] = pack_uint(freq)
+                yield name, btexts[term], docnum, float(freq) * fb, head + dumps(gaps_list[cut_list[i]:cut_list[i + 1]], 2)
+        del keys, docs, tf
 
     def _keyword(self, name: str) -> Iterator[tuple]:
         import numpy as np

@@ -104,7 +104,10 @@ def _contents(ix) -> dict:
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_a_segment_from_arrays_holds_what_whoosh_writes(tmp_path, seed):
+def test_a_segment_from_arrays_holds_what_whoosh_writes(tmp_path, monkeypatch, seed):
+    if seed == 3:  # many chunks of documents and slices of postings, as a large segment has
+        monkeypatch.setattr(segments, "_TOKENS_PER_CHUNK", 700)
+        monkeypatch.setattr(segments, "_POSTINGS_PER_SLICE", 64)
     docs = _documents(seed, 120)
     theirs = _contents(_whoosh_index(tmp_path / "whoosh", docs))
     ours = _contents(_built_index(tmp_path / "arrays", docs))
@@ -114,7 +117,8 @@ def test_a_segment_from_arrays_holds_what_whoosh_writes(tmp_path, seed):
     assert any(k.startswith("term body:") for k in ours) and len(ours["stored"]) == 120
 
 
-def test_the_pack_written_with_the_segment_is_the_one_built_from_it(tmp_path):
+def test_the_pack_written_with_the_segment_is_the_one_built_from_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(segments, "_TOKENS_PER_CHUNK", 900)
     docs = _documents(4, 150)
     ix = _built_index(tmp_path / "arrays", docs)
     ref = _whoosh_index(tmp_path / "whoosh", docs)

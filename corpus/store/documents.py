@@ -251,15 +251,16 @@ class Store(Closing):
         self.conn.execute("DELETE FROM skipped_documents WHERE key = ?", (key,))
 
     # -- documents -----------------------------------------------------------------------------------
-    def put(self, doc: Document) -> str:
+    def put(self, doc: Document, fingerprint: copies.Fingerprint | None = None) -> str:
         """Store `doc`; returns "added", "updated", "unchanged" or "older" (an earlier capture of a
-        document the store has a newer version of: kept as a version, the current one stays)."""
+        document the store has a newer version of: kept as a version, the current one stays).
+        `fingerprint` is `copies.fingerprint(doc.body)` when the caller made it already (in a worker)."""
         row = self.conn.execute(
             "SELECT content_hash, fetched_at, version, doc FROM documents WHERE id = ?", (doc.id,)
         ).fetchone()
         if row is None:
             self._write_current(doc, version=1)
-            self._assign_copy(doc)
+            self._assign_copy(doc, fingerprint)
             return "added"
         current_hash, current_fetched, version, blob = row
         if current_hash == doc.content_hash:
@@ -275,7 +276,7 @@ class Store(Closing):
             "INSERT OR REPLACE INTO versions(id, version, content_hash, fetched_at, doc) VALUES (?, ?, ?, ?, ?)",
             (doc.id, version, current_hash, current_fetched, blob))
         self._write_current(doc, version=version + 1)
-        self._assign_copy(doc)
+        self._assign_copy(doc, fingerprint)
         return "updated"
 
     def _has_version(self, doc_id: str, content_hash: str) -> bool:
@@ -290,10 +291,10 @@ class Store(Closing):
              self._next_seq(), _pack(doc)))
 
     # -- copies ------------------------------------------------------------------------------------------
-    def _assign_copy(self, doc: Document) -> None:
+    def _assign_copy(self, doc: Document, fp: copies.Fingerprint | None = None) -> None:
         """Put `doc` in its copy group (see `copies.py`); documents whose group changes are touched, so
         that the index learns of it."""
-        fp = copies.fingerprint(doc.body)
+        fp = fp or copies.fingerprint(doc.body)
         old = self.conn.execute("SELECT group_id, exact, sketch FROM copies WHERE doc_id = ?", (doc.id,)).fetchone()
         if old is not None and old[1] == fp.exact and old[2] == fp.blob():
             return
