@@ -21,7 +21,7 @@ import os
 import shutil
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -116,7 +116,7 @@ def _index_is_current(folder: IndexFolder, store: Store) -> bool:
 
 
 def _write(ix, folder: IndexFolder, generation: Path, store: Store, since: int, until: int, progress: Progress,
-           procs: int | None, replace: bool) -> None:
+           procs: int | None, replace: bool, prebuilt: list | tuple = ()) -> None:
     """Write the documents changed in (since, until] into `ix` and commit; nothing is committed if
     anything fails. `replace` deletes earlier entries of the same ids (not needed in a new index).
 
@@ -124,7 +124,10 @@ def _write(ix, folder: IndexFolder, generation: Path, store: Store, since: int, 
     are several), never through Whoosh's posting pool; Whoosh's writer holds its lock, records the
     deletions and commits the table of contents naming the new segments. Small segments that
     incremental runs leave behind, and segments mostly made of deleted entries, are rewritten from the
-    store in the same commit."""
+    store in the same commit. `prebuilt` segments (`Prebuilt.parts`) whose ranges still hold the
+    documents they were built from are committed as they are."""
+    import bisect
+
     from . import segments
 
     procs = procs or os.cpu_count() or 1
@@ -133,19 +136,37 @@ def _write(ix, folder: IndexFolder, generation: Path, store: Store, since: int, 
     writer = ix.writer(compound=False)
     built: list = []
     changed = store.changed(since, until)
+    ready, stale = [], []
+    for lo, hi, count, segment in sorted(prebuilt, key=lambda p: p[0]):
+        fits = since <= lo and hi <= until and (not ready or ready[-1][1] <= lo)
+        (ready if fits and store.count_between(lo, hi) == count else stale).append((lo, hi, count, segment))
+    segments.discard(generation, [p[3] for p in stale])
     progress.start("indexing", len(changed))
     try:
         if replace:
             for _seq, doc_id in changed:
                 writer.delete_by_term("id", doc_id)
-        built = segments.build(folder.path, generation, segments.seq_jobs(changed, since), procs, progress)
+        built = [p[3] for p in ready]
+        progress.advance(sum(p[2] for p in ready))
+        if ready:  # the documents no segment built during the run holds, by id
+            starts = [p[0] for p in ready]
+
+            def covered(seq: int) -> bool:
+                i = bisect.bisect_left(starts, seq) - 1
+                return i >= 0 and seq <= ready[i][1]
+
+            rest = [doc_id for seq, doc_id in changed if not covered(seq)]
+            jobs = segments.id_jobs(rest, procs)
+        else:
+            jobs = segments.seq_jobs(changed, since, procs)
+        built += segments.build(folder.path, generation, jobs, procs, progress)
         kept, rewrite = segments.plan(writer.segments + built)
         merged: list = []
         if rewrite:
             ids = segments.live_ids(ix.storage, ix.schema, rewrite)
             progress.finish()
             progress.start("merging", len(ids))
-            merged = segments.build(folder.path, generation, segments.id_jobs(ids), procs, progress)
+            merged = segments.build(folder.path, generation, segments.id_jobs(ids, procs), procs, progress)
         final = kept + merged
         built += merged
         writer.commit(mergetype=lambda _writer, _segments: final)
@@ -162,6 +183,30 @@ def _write(ix, folder: IndexFolder, generation: Path, store: Store, since: int, 
         progress.finish()
 
 
+@dataclass
+class Prebuilt:
+    """Segments built while an ingest run was still storing documents (`ingest.py`), for `sync()` to
+    commit with the rest: each holds the documents of one `seq` range, and is used only if that range
+    still holds exactly those documents (a document updated or re-grouped later in the run has moved
+    past it)."""
+    generation: Path
+    new: bool  # a generation made for this run: the index was missing or of another schema
+    parts: list[tuple[int, int, int, object]] = field(default_factory=list)  # (since, until, docs, segment)
+
+
+def prepare(folder: IndexFolder, store: Store) -> Prebuilt:
+    """Where segments built during an ingest run go: the current generation, or a new one (not yet in
+    use) when `sync()` will rebuild."""
+    from whoosh import index as whoosh_index
+
+    if _index_is_current(folder, store):
+        return Prebuilt(_generation_path(folder, store.get_state("index_generation")), new=False)
+    path = _generation_path(folder, f"g{time.time_ns():x}")
+    path.mkdir(parents=True)
+    whoosh_index.create_in(str(path), build_schema())
+    return Prebuilt(path, new=True)
+
+
 @dataclass(frozen=True)
 class SyncReport:
     documents: int
@@ -169,13 +214,15 @@ class SyncReport:
     seconds: float
 
 
-def sync(folder: IndexFolder, store: Store, progress: Progress = SILENT, procs: int | None = None) -> SyncReport:
+def sync(folder: IndexFolder, store: Store, progress: Progress = SILENT, procs: int | None = None,
+         prebuilt: Prebuilt | None = None) -> SyncReport:
     """Bring the Whoosh index up to date with the store. Call with the writer lock held.
 
     Only documents whose `seq` is past the index's are written, so a re-run after a crash (store
-    committed, index not) finishes the job and a run with nothing new writes nothing."""
+    committed, index not) finishes the job and a run with nothing new writes nothing. `prebuilt`: the
+    segments an ingest run built as it went (`prepare()`)."""
     if not _index_is_current(folder, store):
-        return rebuild(folder, store, progress, procs)
+        return rebuild(folder, store, progress, procs, prebuilt if prebuilt is not None and prebuilt.new else None)
     from whoosh import index as whoosh_index
 
     started = time.perf_counter()
@@ -188,7 +235,8 @@ def sync(folder: IndexFolder, store: Store, progress: Progress = SILENT, procs: 
         return SyncReport(0, False, time.perf_counter() - started)
     try:
         ix = whoosh_index.open_dir(str(generation))
-        _write(ix, folder, generation, store, synced, target, progress, procs, replace=True)
+        parts = prebuilt.parts if prebuilt is not None and prebuilt.generation == generation else []
+        _write(ix, folder, generation, store, synced, target, progress, procs, replace=True, prebuilt=parts)
     except OSError as exc:
         raise _cannot_write(folder, exc) from exc
     _sync_packs(folder, generation, store, progress)
@@ -198,9 +246,10 @@ def sync(folder: IndexFolder, store: Store, progress: Progress = SILENT, procs: 
 
 
 def rebuild(folder: IndexFolder, store: Store, progress: Progress = SILENT,
-            procs: int | None = None) -> SyncReport:
+            procs: int | None = None, prebuilt: Prebuilt | None = None) -> SyncReport:
     """Build a new Whoosh generation from every stored document and swap it in when complete. Searches
-    keep using the previous generation until the swap. Call with the writer lock held."""
+    keep using the previous generation until the swap. Call with the writer lock held. `prebuilt`: a
+    new generation `prepare()` made, with the segments an ingest run built in it as it went."""
     from whoosh import index as whoosh_index
 
     started = time.perf_counter()
@@ -209,12 +258,16 @@ def rebuild(folder: IndexFolder, store: Store, progress: Progress = SILENT,
             store.fingerprint_missing()  # a store from before copies were kept
     target = store.seq
     total = store.count()
-    name = f"g{time.time_ns():x}"
-    path = _generation_path(folder, name)
+    path = prebuilt.generation if prebuilt is not None else _generation_path(folder, f"g{time.time_ns():x}")
+    name = path.name
     try:
-        path.mkdir(parents=True)
-        ix = whoosh_index.create_in(str(path), build_schema())
-        _write(ix, folder, path, store, 0, target, progress, procs, replace=False)
+        if prebuilt is not None:
+            ix = whoosh_index.open_dir(str(path))
+        else:
+            path.mkdir(parents=True)
+            ix = whoosh_index.create_in(str(path), build_schema())
+        _write(ix, folder, path, store, 0, target, progress, procs, replace=False,
+               prebuilt=prebuilt.parts if prebuilt is not None else [])
         _sync_packs(folder, path, store, progress, check=False)
     except BaseException as exc:
         shutil.rmtree(path, ignore_errors=True)

@@ -122,6 +122,64 @@ def _watch_parent(parent: int) -> None:
     threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
+class _Prebuilder:
+    """Segments built while a large run is still storing documents: each time `SEGMENT_DOCS` documents
+    are committed past the last range, one worker process builds their segment (`indexer/segments.py`)
+    from the store, beside the process storing the next ones. `collect()` hands the finished ones to
+    `sync()`, which commits those whose range still holds the same documents; a range not started by
+    then is left to `sync()`, which builds it in as many processes as there are cores."""
+
+    def __init__(self, folder: IndexFolder, store) -> None:
+        self.folder = folder
+        self.store = store
+        self.since = store.seq  # documents stored before this run are not this run's to build
+        self.prepared = None
+        self.pool: cf.ProcessPoolExecutor | None = None
+        self.pending: list[tuple[int, int, int, cf.Future]] = []
+
+    def committed(self) -> None:
+        from . import index, segments
+
+        until = self.store.seq
+        count = self.store.count_between(self.since, until)
+        if count < segments.SEGMENT_DOCS:
+            return
+        if self.prepared is None:
+            self.prepared = index.prepare(self.folder, self.store)
+            import multiprocessing
+
+            self.pool = cf.ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                               initializer=_watch_parent, initargs=(os.getpid(),))
+        job = {"seq": (self.since, until), "docs": count}
+        future = self.pool.submit(segments.build_one, job, str(self.folder.path), str(self.prepared.generation))
+        self.pending.append((self.since, until, count, future))
+        self.since = until
+
+    def collect(self):
+        """The prepared generation with the segments finished (waiting for the one being built); None
+        if nothing was built. A range whose build failed is left to `sync()`."""
+        if self.prepared is None:
+            return None
+        for _lo, _hi, _count, future in self.pending:
+            future.cancel()  # not started: `sync()` builds these with every core
+        for lo, hi, count, future in self.pending:
+            if future.cancelled():
+                continue
+            try:
+                segment = future.result()
+            except Exception:  # noqa: BLE001 - a worker that died: sync() builds the range instead
+                continue
+            if segment is not None:
+                self.prepared.parts.append((lo, hi, count, segment))
+        self.pool.shutdown(wait=True)
+        return self.prepared
+
+    def abandon(self) -> None:
+        """A run stopped: no segment built here is used (the next commit's cleaning removes them)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
 @dataclass
 class _Pending:
     page: RawPage
@@ -201,6 +259,7 @@ def ingest(index_path: str | os.PathLike[str], inputs: Sequence[str | os.PathLik
     with writing(folder), folder.open_store(create=True) as store:
         progress.start("reading", _count_inputs(paths, follow_symlinks))
         runner = _Runner(jobs, tuple(str(d) for d in profile_dirs))
+        prebuilder = _Prebuilder(folder, store)
         batch = 0
         containers: list[tuple[RawContainer, set[str]]] = []
         try:
@@ -222,6 +281,7 @@ def ingest(index_path: str | os.PathLike[str], inputs: Sequence[str | os.PathLik
                             batch += 1
                         if batch >= _STORE_BATCH:
                             store.conn.execute("COMMIT")
+                            prebuilder.committed()
                             store.conn.execute("BEGIN IMMEDIATE")
                             batch = 0
                         if in_container:
@@ -233,10 +293,13 @@ def ingest(index_path: str | os.PathLike[str], inputs: Sequence[str | os.PathLik
                 for container, seen in containers:
                     _container_done(container, seen, store)
                 store.conn.execute("COMMIT")
+        except BaseException:
+            prebuilder.abandon()
+            raise
         finally:
             runner.close()
             progress.finish()
-        report.indexed = _sync(folder, store, progress, jobs)
+        report.indexed = _sync(folder, store, progress, jobs, prebuilder.collect())
     report.seconds = time.perf_counter() - started
     return report
 
@@ -301,9 +364,9 @@ def _store_error(store, exc: sqlite3.Error) -> StoreError:
                       "is kept")
 
 
-def _sync(folder: IndexFolder, store, progress: Progress, procs: int | None = None) -> int:
+def _sync(folder: IndexFolder, store, progress: Progress, procs: int | None = None, prebuilt=None) -> int:
     try:
-        return sync(folder, store, progress, procs).documents
+        return sync(folder, store, progress, procs, prebuilt).documents
     except sqlite3.Error as exc:
         raise _store_error(store, exc) from exc
 

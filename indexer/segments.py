@@ -6,14 +6,16 @@ documents that ran at 30 documents/s with 14 GB of runs. Here the same segment i
 
 - each document's words become term numbers, one dict lookup a word (`packs._Tokens`: the analyzers'
   own steps, run once per distinct spelling);
-- a segment's term numbers are put in term order by one numpy sort, which gives every posting, its
-  frequency and its positions;
+- a field's term numbers are put in term order a chunk of documents at a time (a numpy sort of the
+  chunk, its entries placed at each term's running offset in the pack's memory-mapped arrays, as
+  `packs.build` does), which gives every posting, its frequency and its positions;
 - the sorted postings go to Whoosh's own codec (`FieldWriter.add_postings`, `PerDocumentWriter`), so the
   files are Whoosh's format written by Whoosh's code; only the order of the work differs;
 - the same arrays are the segment's pack (`packs.py`), without a second pass over the texts.
 
-A segment holds at most `SEGMENT_DOCS` documents; segments are built in worker processes, one per core,
-and the writer commits them in one new table of contents (`index._write`). The postings, field lengths,
+A segment holds at most `SEGMENT_DOCS` documents; segments are built in worker processes, one per core
+(and, during a large ingest run, one beside the process storing documents: `ingest._Prebuilder`), and
+the writer commits them in one new table of contents (`index._write`). The postings, field lengths,
 stored values and columns are exactly those `add_document` makes: `tests/test_segments.py` compares every
 term, posting, length and column with a segment Whoosh writes itself. How each field is indexed:
 
@@ -32,20 +34,48 @@ import shutil
 from array import array
 from pathlib import Path
 from pickle import dumps
-from typing import Iterable, Iterator
+from typing import Iterator
 
 from .packs import PROSE, TEXT_FIELDS, UNITS, _Tokens
 
-# Documents per segment: the arrays of one segment of the bench's commentaries (1,700 words each) peak
-# near 300 MB in the process building it, so two builders and the writer stay under 1 GB.
-SEGMENT_DOCS = 10_000
+# Documents per segment: a builder of 8,000 of the bench's commentaries (1,700 words each) peaks near
+# 350 MB (the token stream in memory, 4 bytes a word, and the pack's memory-mapped arrays as they are
+# filled), so two builders and the process storing documents stay under 1 GB.
+SEGMENT_DOCS = 8_000
 # Segments under half that size are merged (rewritten from the store) once there are this many of them.
 MERGE_FANOUT = 6
+# A build is shared among the worker processes when each gets at least this many documents (fewer are
+# quicker in one process than the workers take to start).
+PARALLEL_DOCS = 2_500
 # A segment with more than this share of its entries deleted (updated documents) is rewritten.
 MERGE_DELETED = 0.3
 _POSTINGS_PER_SLICE = 1 << 18
-_TOKENS_PER_CHUNK = 1 << 21
+_TOKENS_PER_CHUNK = 1 << 19
 _ID_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+class _NpyFile:
+    """A one-dimensional .npy file read a slice at a time."""
+
+    def __init__(self, path: Path) -> None:
+        import numpy as np
+        from numpy.lib import format as npy
+
+        self.fh = open(path, "rb")
+        version = npy.read_magic(self.fh)
+        header = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
+        _shape, _fortran, self.dtype = header(self.fh)
+        self.start = self.fh.tell()
+        self.itemsize = np.dtype(self.dtype).itemsize
+
+    def read(self, first: int, count: int):
+        import numpy as np
+
+        self.fh.seek(self.start + first * self.itemsize)
+        return np.fromfile(self.fh, dtype=self.dtype, count=count)
+
+    def close(self) -> None:
+        self.fh.close()
 
 
 class _Lengths:
@@ -247,29 +277,25 @@ class SegmentBuilder:
             self.others.pop(name, None)
 
     def _grouped(self, name: str):
-        """The field's term numbers in term order: (sorted terms, term rank, document, position) of
-        each token, tokens of a term in document then position order."""
+        """A keyword field's term numbers in term order: (sorted terms, term rank, document) of each
+        value, a term's in document order."""
         import numpy as np
 
         vocabulary = self.tokens[name].terms
         names = sorted(vocabulary)
-        stream = np.frombuffer(self.streams[name], dtype=np.int32) if self.streams[name] else \
+        buffer = self.streams.pop(name)
+        stream = np.frombuffer(buffer, dtype=np.int32) if buffer else np.zeros(0, dtype=np.int32)
+        sizes = np.frombuffer(self.sizes[name], dtype=np.int32) if self.sizes[name] else \
             np.zeros(0, dtype=np.int32)
-        sizes = np.frombuffer(self.sizes[name], dtype=np.int32).astype(np.int64) if self.sizes[name] else \
-            np.zeros(0, dtype=np.int64)
         rank = np.empty(len(names), dtype=np.int32)
         if names:
             rank[np.array([vocabulary[n] for n in names], dtype=np.int64)] = np.arange(len(names), dtype=np.int32)
         r = rank[stream] if len(stream) else stream
+        del stream, buffer
         order = np.argsort(r, kind="stable")
         r = r[order]
-        doc_of = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
-        first = np.cumsum(sizes) - sizes
-        pos = (np.arange(len(stream), dtype=np.int64) - np.repeat(first, sizes)).astype(np.int32)
-        del stream
-        d, p = doc_of[order], pos[order]
-        del order, doc_of, pos
-        return names, r, d, p, sizes
+        d = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)[order]
+        return names, r, d
 
     def _positional(self, name: str, pack_tmp: Path) -> Iterator[tuple]:
         """A text field's postings, from its pack arrays: the term numbers are placed, a chunk of
@@ -314,15 +340,16 @@ class SegmentBuilder:
         quantised = {int(s): byte_to_length(length_to_byte(int(s))) for s in np.unique(sizes) if s}
         lengths = np.array([quantised.get(int(s), 0.0) for s in sizes], dtype=np.float64)
         _write_field(pack_tmp, name, vocabulary, key_counts, post_counts, chunks, sizes, lengths, chunk_terms)
-        del stream, buffer
+        del stream, buffer, chunk_terms
         for unit, keys_of in self.units.get(name, {}).items():
             np.save(pack_tmp / f"{name}.{unit}.npy", np.frombuffer(keys_of, dtype=np.int64) if keys_of
                     else np.zeros(0, dtype=np.int64), allow_pickle=False)
         names = sorted(vocabulary)
         btexts = [t.encode("utf-8") for t in names]
-        keys = np.load(pack_tmp / f"{name}.keys.npy", mmap_mode="r")
-        docs = np.load(pack_tmp / f"{name}.docs.npy", mmap_mode="r")
-        tf = np.load(pack_tmp / f"{name}.tf.npy", mmap_mode="r")
+        # read back a slice at a time from the files (not mapped: mapped pages would stay resident)
+        keys = _NpyFile(pack_tmp / f"{name}.keys.npy")
+        docs = np.load(pack_tmp / f"{name}.docs.npy")
+        tf = np.load(pack_tmp / f"{name}.tf.npy")
         doc_off = np.load(pack_tmp / f"{name}.doc_off.npy")
         npost = len(docs)
         term_of = np.repeat(np.arange(len(names), dtype=np.int32), np.diff(doc_off))
@@ -332,7 +359,7 @@ class SegmentBuilder:
             hi = min(lo + _POSTINGS_PER_SLICE, npost)
             freqs = np.asarray(tf[lo:hi], dtype=np.int64)
             cut = np.concatenate([[0], np.cumsum(freqs)])
-            pos = np.asarray(keys[key_at:key_at + int(cut[-1])], dtype=np.int64) & 0xFFFFFFFF
+            pos = keys.read(key_at, int(cut[-1])) & 0xFFFFFFFF
             key_at += int(cut[-1])
             gaps = pos.copy()
             if len(pos):
@@ -345,27 +372,31 @@ class SegmentBuilder:
                 if head is None:
                     head = heads[freq] = pack_uint(freq)
                 yield name, btexts[term], docnum, float(freq) * fb, head + dumps(gaps_list[cut_list[i]:cut_list[i + 1]], 2)
-        del keys, docs, tf
+        keys.close()
+        del docs, tf
 
     def _keyword(self, name: str) -> Iterator[tuple]:
         import numpy as np
         from whoosh.system import pack_uint
 
         fb = self.schema[name].format.field_boost
-        names, r, d, _p, _sizes = self._grouped(name)
+        names, r, d = self._grouped(name)
         n = len(r)
         new = np.ones(n, dtype=bool)
         if n:
             new[1:] = (r[1:] != r[:-1]) | (d[1:] != d[:-1])
         starts = np.flatnonzero(new)
+        del new
         freqs = np.diff(np.append(starts, n))
         btexts = [t.encode("utf-8") for t in names]
         heads: dict[int, bytes] = {}
-        for term, docnum, freq in zip(r[starts].tolist(), d[starts].tolist(), freqs.tolist()):
-            head = heads.get(freq)
-            if head is None:
-                head = heads[freq] = pack_uint(freq)
-            yield name, btexts[term], docnum, float(freq) * fb, head
+        for lo in range(0, len(starts), _POSTINGS_PER_SLICE):  # a slice at a time: lists of Python ints are big
+            at = starts[lo:lo + _POSTINGS_PER_SLICE]
+            for term, docnum, freq in zip(r[at].tolist(), d[at].tolist(), freqs[lo:lo + _POSTINGS_PER_SLICE].tolist()):
+                head = heads.get(freq)
+                if head is None:
+                    head = heads[freq] = pack_uint(freq)
+                yield name, btexts[term], docnum, float(freq) * fb, head
 
     def _other(self, name: str) -> Iterator[tuple]:
         import numpy as np
@@ -399,24 +430,25 @@ def remove_segments(storage, segments) -> None:
 
 
 # -- building segments for a writer, in worker processes ---------------------------------------------
-def _cuts(n: int) -> list[int]:
+def _cuts(n: int, procs: int = 1) -> list[int]:
     """Where to cut `n` documents into segments of at most `SEGMENT_DOCS`, all of about the same size
-    (so that no small remainder is left to merge again)."""
-    parts = -(-n // SEGMENT_DOCS)
+    (so that no small remainder is left to merge again), and into at least one a worker process when
+    each would still get `PARALLEL_DOCS` documents."""
+    parts = max(-(-n // SEGMENT_DOCS), min(procs, n // PARALLEL_DOCS), 1)
     return [n * k // parts for k in range(parts + 1)] if n else [0]
 
 
-def seq_jobs(changed: list[tuple[int, str]], since: int) -> list[dict]:
+def seq_jobs(changed: list[tuple[int, str]], since: int, procs: int = 1) -> list[dict]:
     """The documents changed after `since` ((seq, id) in seq order), as jobs of one segment each: a
     range of `seq`, so that a worker reads its documents from the store itself."""
-    cuts = _cuts(len(changed))
+    cuts = _cuts(len(changed), procs)
     return [{"seq": (changed[a - 1][0] if a else since, changed[b - 1][0]), "docs": b - a}
-            for a, b in zip(cuts, cuts[1:])]
+            for a, b in zip(cuts, cuts[1:]) if b > a]
 
 
-def id_jobs(ids: list[str]) -> list[dict]:
-    cuts = _cuts(len(ids))
-    return [{"ids": ids[a:b], "docs": b - a} for a, b in zip(cuts, cuts[1:])]
+def id_jobs(ids: list[str], procs: int = 1) -> list[dict]:
+    cuts = _cuts(len(ids), procs)
+    return [{"ids": ids[a:b], "docs": b - a} for a, b in zip(cuts, cuts[1:]) if b > a]
 
 
 def plan(segments) -> tuple[list, list]:
@@ -496,6 +528,12 @@ def _init_worker(parent: int, queue) -> None:
 
     _QUEUE = queue
     _watch_parent(parent)
+
+
+def build_one(job: dict, folder: str, generation: str):
+    """One job's segment, built in the calling process without progress reports (a worker of
+    `ingest._Prebuilder`)."""
+    return _run_job(job, folder, generation, lambda _n: None)
 
 
 def _job_in_worker(job: dict, folder: str, generation: str):

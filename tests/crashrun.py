@@ -71,8 +71,8 @@ def install() -> None:
 
     put = store.Store.put
 
-    def counted_put(self, doc):
-        outcome = put(self, doc)
+    def counted_put(self, doc, *args, **kwargs):
+        outcome = put(self, doc, *args, **kwargs)
         reached("store-put")
         return outcome
 

@@ -193,3 +193,49 @@ def _by_document(path) -> list:
 
 def _matching(path) -> list:
     return [(q, total, sorted(h[0] for h in hits)) for q, total, hits in _answers(path)]
+
+
+def _jsonl(path, docs) -> None:
+    import json
+
+    with open(path, "w", encoding="utf-8") as fh:
+        for d in docs:
+            fh.write(json.dumps({"id": d.id, "url": d.url, "title": d.title, "body": d.body, "date": d.date,
+                                 "authors": list(d.authors), "source": d.source, "tags": list(d.tags),
+                                 "entities": [e.to_json() for e in d.entities], "language": "en"}) + "\n")
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_segments_built_while_storing_answer_as_segments_built_after(tmp_path, monkeypatch, existing):
+    """A large run builds segments as it stores (one worker, a range of documents each): the index
+    answers as one built after storing; a range a later line of the same run changes (an update) is
+    not used, and its documents are built again."""
+    from indexer import ingest as ingest_module
+
+    docs = _documents(8, 560)
+    early = docs[30]
+    changed = dataclasses.replace(early, body=early.body + " latecomer", content_hash="")
+    source = tmp_path / "docs.jsonl"
+    _jsonl(source, docs + [changed])
+    if existing:  # into an index that has documents already (the current generation)
+        for path in (tmp_path / "during", tmp_path / "after"):
+            ingest_documents(path, _documents(9, 40), procs=1)
+    collected = []
+    real_collect = ingest_module._Prebuilder.collect
+
+    def collect(self):
+        prepared = real_collect(self)
+        collected.append(prepared)
+        return prepared
+
+    monkeypatch.setattr(ingest_module._Prebuilder, "collect", collect)
+    monkeypatch.setattr(segments, "SEGMENT_DOCS", 150)
+    ingest_module.ingest(tmp_path / "during", [source], jobs=2)
+    assert collected and collected[0] is not None and len(collected[0].parts) >= 2
+    monkeypatch.setattr(segments, "SEGMENT_DOCS", 10_000)  # nothing built until the store is written
+    ingest_module.ingest(tmp_path / "after", [source], jobs=2)
+    assert collected[-1] is None
+    assert _by_document(tmp_path / "during") == _by_document(tmp_path / "after")
+    assert search(tmp_path / "during", "latecomer").total == 1
+    generations = list((tmp_path / "during" / "whoosh").iterdir())
+    assert len(generations) == 1  # no generation left over from the run

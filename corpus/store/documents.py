@@ -410,6 +410,11 @@ class Store(Closing):
         return self.conn.execute("SELECT seq, id FROM documents WHERE seq > ? AND seq <= ? ORDER BY seq",
                                  (since_seq, until)).fetchall()
 
+    def count_between(self, since_seq: int, until_seq: int) -> int:
+        """How many documents have a `seq` in (since_seq, until_seq]."""
+        return self.conn.execute("SELECT COUNT(*) FROM documents WHERE seq > ? AND seq <= ?",
+                                 (since_seq, until_seq)).fetchone()[0]
+
     def count(self, since_seq: int = 0) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM documents WHERE seq > ?", (since_seq,)).fetchone()[0]
 
