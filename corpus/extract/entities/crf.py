@@ -2,8 +2,10 @@
 
 Moving parts:
 - `tokenise`: a paragraph cut into word and punctuation tokens with their character offsets;
-- `token_features`: each token's shape, affixes, neighbours and gazetteer hits (the entity lexicon of
-  `corpus/data/entities_*.txt`), plus whether its paragraph is a headline (the page's own structure);
+- `token_features`: each token's shape, affixes, neighbours and gazetteer hits (the hand-typed entity
+  lexicon of `corpus/data/entities_*.txt`, and the open gazetteers' names in `entities_gazetteer.txt`:
+  countries, cities, regions, first names, leaders, parties, organisations), plus whether its paragraph
+  is a headline (the page's own structure);
 - `tag_paragraphs`: the shipped model (`corpus/data/entities.crfsuite`, trained by `make train-entities`,
   see `bench/train_entities.py`) run over a document, loaded once per process, giving typed spans.
 
@@ -13,12 +15,14 @@ precise; the CRF adds the names the hand-typed lists never saw.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from functools import lru_cache
 from importlib import resources
 
 MODEL_NAME = "entities.crfsuite"
+OPEN_GAZETTEER = "entities_gazetteer.txt"
 
 _TOKEN_RE = re.compile(r"\w+(?:[’'.\-]\w+)*\.?|[^\w\s]", re.UNICODE)
 _lock = threading.Lock()
@@ -64,6 +68,18 @@ def gazetteer() -> dict[str, str]:
                 for k, w in enumerate(words):
                     tag = cls if len(words) == 1 else (cls + ("-B" if k == 0 else "-I"))
                     classes.setdefault(w.lower(), set()).add(tag)
+    # the open gazetteers (countries, cities, regions, first names, leaders, parties, organisations),
+    # derived by bench/gazetteers.py
+    open_lists = data.joinpath(OPEN_GAZETTEER)
+    if open_lists.is_file():
+        for line in open_lists.read_text(encoding="utf-8").splitlines():
+            if not line or line.startswith("#"):
+                continue
+            name, _, cls = line.partition("\t")
+            words = name.split()
+            for k, w in enumerate(words):
+                tag = cls if len(words) == 1 else (cls + ("-B" if k == 0 else "-I"))
+                classes.setdefault(w.lower(), set()).add(tag)
     return {w: " ".join(sorted(c)) for w, c in classes.items()}
 
 
@@ -135,10 +151,15 @@ def model_available() -> bool:
     return resources.files("corpus.data").joinpath(MODEL_NAME).is_file()
 
 
+def _settings() -> dict:
+    path = resources.files("corpus.data").joinpath("entities_settings.json")
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
 # A span is kept when the model gives each of its tags at least this marginal probability: the uncertain
-# spans are where its precision is lost. Chosen from 0.6, 0.7, 0.8 on the first 250 held-out documents;
-# bench/entities.py also prints the figures of the other 250, which no choice looked at.
-MIN_MARGINAL = 0.6
+# spans are where its precision is lost. Chosen by `make train-entities` on a development split of the
+# training data (bench/train_entities.py), stored beside the model.
+MIN_MARGINAL = float(_settings().get("min_marginal", 0.6))
 
 
 def tag_tokens(toks: list[str], headline: bool = False) -> tuple[list[str], list[float]]:
