@@ -137,17 +137,23 @@ def _write(ix, folder: IndexFolder, generation: Path, store: Store, since: int, 
     built: list = []
     changed = store.changed(since, until)
     ready, stale = [], []
-    for lo, hi, count, segment in sorted(prebuilt, key=lambda p: p[0]):
-        fits = since <= lo and hi <= until and (not ready or ready[-1][1] <= lo)
-        (ready if fits and store.count_between(lo, hi) == count else stale).append((lo, hi, count, segment))
-    segments.discard(generation, [p[3] for p in stale])
+    for lo, hi, segment, ids in sorted(prebuilt, key=lambda p: p[0]):
+        fits = since <= lo and hi <= until and (not ready or ready[-1][1] <= lo) and \
+            len(ids) == segment.doc_count_all()
+        (ready if fits else stale).append((lo, hi, segment, ids))
+    segments.discard(generation, [p[2] for p in stale])
     progress.start("indexing", len(changed))
     try:
         if replace:
             for _seq, doc_id in changed:
                 writer.delete_by_term("id", doc_id)
-        built = [p[3] for p in ready]
-        progress.advance(sum(p[2] for p in ready))
+        for lo, hi, segment, ids in ready:  # entries whose document has moved on since
+            still = {doc_id for seq, doc_id in changed if lo < seq <= hi}
+            for docnum, doc_id in enumerate(ids):
+                if doc_id not in still:
+                    segment.delete_document(docnum)
+        built = [p[2] for p in ready]
+        progress.advance(sum(p[2].doc_count() for p in ready))
         if ready:  # the documents no segment built during the run holds, by id
             starts = [p[0] for p in ready]
 
@@ -186,12 +192,12 @@ def _write(ix, folder: IndexFolder, generation: Path, store: Store, since: int, 
 @dataclass
 class Prebuilt:
     """Segments built while an ingest run was still storing documents (`ingest.py`), for `sync()` to
-    commit with the rest: each holds the documents of one `seq` range, and is used only if that range
-    still holds exactly those documents (a document updated or re-grouped later in the run has moved
-    past it)."""
+    commit with the rest: each holds the documents of one `seq` range as they were then, with their ids
+    in document-number order. A document updated or put in another copy group later in the run has
+    moved past the range (a new `seq`): its entry is deleted from the segment and it is built again."""
     generation: Path
     new: bool  # a generation made for this run: the index was missing or of another schema
-    parts: list[tuple[int, int, int, object]] = field(default_factory=list)  # (since, until, docs, segment)
+    parts: list[tuple[int, int, object, list]] = field(default_factory=list)  # (since, until, segment, ids)
 
 
 def prepare(folder: IndexFolder, store: Store) -> Prebuilt:

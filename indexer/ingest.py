@@ -126,8 +126,9 @@ class _Prebuilder:
     """Segments built while a large run is still storing documents: each time `SEGMENT_DOCS` documents
     are committed past the last range, one worker process builds their segment (`indexer/segments.py`)
     from the store, beside the process storing the next ones. `collect()` hands the finished ones to
-    `sync()`, which commits those whose range still holds the same documents; a range not started by
-    then is left to `sync()`, which builds it in as many processes as there are cores."""
+    `sync()` (a document that has moved on since, updated or put in another copy group, is deleted from
+    its range's segment and built again); a range not started by then is left to `sync()`, which builds
+    it in as many processes as there are cores."""
 
     def __init__(self, folder: IndexFolder, store) -> None:
         self.folder = folder
@@ -166,11 +167,11 @@ class _Prebuilder:
             if future.cancelled():
                 continue
             try:
-                segment = future.result()
+                segment, ids = future.result()
             except Exception:  # noqa: BLE001 - a worker that died: sync() builds the range instead
                 continue
             if segment is not None:
-                self.prepared.parts.append((lo, hi, count, segment))
+                self.prepared.parts.append((lo, hi, segment, ids))
         self.pool.shutdown(wait=True)
         return self.prepared
 

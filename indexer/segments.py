@@ -477,8 +477,9 @@ def live_ids(storage, schema, segments) -> list[str]:
     return ids
 
 
-def _run_job(job: dict, folder: str, generation: str, report) -> object | None:
-    """Build the segment of one job; None when none of its documents is in the store any more."""
+def _run_job(job: dict, folder: str, generation: str, report, ids: list | None = None) -> object | None:
+    """Build the segment of one job; None when none of its documents is in the store any more. `ids`,
+    if given, receives the documents' ids in document-number order."""
     from whoosh import index as whoosh_index
 
     from corpus.store.documents import Store
@@ -491,6 +492,8 @@ def _run_job(job: dict, folder: str, generation: str, report) -> object | None:
                 groups = store.copy_groups(doc.id for doc in batch)
                 for doc in batch:
                     builder.add(doc, groups[doc.id])
+                    if ids is not None:
+                        ids.append(doc.id)
                 report(len(batch))
         if not builder.count:
             builder.discard()
@@ -530,10 +533,11 @@ def _init_worker(parent: int, queue) -> None:
     _watch_parent(parent)
 
 
-def build_one(job: dict, folder: str, generation: str):
-    """One job's segment, built in the calling process without progress reports (a worker of
-    `ingest._Prebuilder`)."""
-    return _run_job(job, folder, generation, lambda _n: None)
+def build_one(job: dict, folder: str, generation: str) -> tuple[object | None, list[str]]:
+    """One job's segment and its documents' ids in order, built in the calling process without progress
+    reports (a worker of `ingest._Prebuilder`)."""
+    ids: list[str] = []
+    return _run_job(job, folder, generation, lambda _n: None, ids), ids
 
 
 def _job_in_worker(job: dict, folder: str, generation: str):

@@ -208,8 +208,8 @@ def _jsonl(path, docs) -> None:
 @pytest.mark.parametrize("existing", [False, True])
 def test_segments_built_while_storing_answer_as_segments_built_after(tmp_path, monkeypatch, existing):
     """A large run builds segments as it stores (one worker, a range of documents each): the index
-    answers as one built after storing; a range a later line of the same run changes (an update) is
-    not used, and its documents are built again."""
+    answers as one built after storing. A document a later line of the same run changes (an update)
+    is deleted from its range's segment and built again."""
     from indexer import ingest as ingest_module
 
     docs = _documents(8, 560)
@@ -231,11 +231,16 @@ def test_segments_built_while_storing_answer_as_segments_built_after(tmp_path, m
     monkeypatch.setattr(ingest_module._Prebuilder, "collect", collect)
     monkeypatch.setattr(segments, "SEGMENT_DOCS", 150)
     ingest_module.ingest(tmp_path / "during", [source], jobs=2)
-    assert collected and collected[0] is not None and len(collected[0].parts) >= 2
+    assert collected and collected[0] is not None  # ranges were handed to the builder as the run went
+    # (how many it finished before the store was written depends on the machine's speed)
     monkeypatch.setattr(segments, "SEGMENT_DOCS", 10_000)  # nothing built until the store is written
     ingest_module.ingest(tmp_path / "after", [source], jobs=2)
     assert collected[-1] is None
-    assert _by_document(tmp_path / "during") == _by_document(tmp_path / "after")
+    # the same documents match (the entry of the document updated late is a deleted one in its range's
+    # segment, which Whoosh's statistics still count, so scores may differ in the last digits)
+    assert _matching(tmp_path / "during") == _matching(tmp_path / "after")
     assert search(tmp_path / "during", "latecomer").total == 1
+    with open_reader(IndexFolder(tmp_path / "during")) as reader:
+        assert reader.searcher.doc_count() == len(docs) + (40 if existing else 0)
     generations = list((tmp_path / "during" / "whoosh").iterdir())
     assert len(generations) == 1  # no generation left over from the run
