@@ -351,6 +351,30 @@ def _fsync_dir(path: Path) -> None:
             os.fsync(fh.fileno())
 
 
+class NpyFile:
+    """A one-dimensional .npy file read a slice at a time."""
+
+    def __init__(self, path: Path) -> None:
+        import numpy as np
+        from numpy.lib import format as npy
+
+        self.fh = open(path, "rb")
+        version = npy.read_magic(self.fh)
+        header = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
+        _shape, _fortran, self.dtype = header(self.fh)
+        self.start = self.fh.tell()
+        self.itemsize = np.dtype(self.dtype).itemsize
+
+    def read(self, first: int, count: int):
+        import numpy as np
+
+        self.fh.seek(self.start + first * self.itemsize)
+        return np.fromfile(self.fh, dtype=self.dtype, count=count)
+
+    def close(self) -> None:
+        self.fh.close()
+
+
 class Pack:
     """A loaded pack: arrays memory-mapped, read on first use."""
 

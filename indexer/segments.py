@@ -36,7 +36,7 @@ from pathlib import Path
 from pickle import dumps
 from typing import Iterator
 
-from .packs import PROSE, TEXT_FIELDS, UNITS, _Tokens
+from .packs import PROSE, TEXT_FIELDS, UNITS, NpyFile, _Tokens
 
 # Documents per segment: a builder of 8,000 of the bench's commentaries (1,700 words each) peaks near
 # 350 MB (the token stream in memory, 4 bytes a word, and the pack's memory-mapped arrays as they are
@@ -52,30 +52,6 @@ MERGE_DELETED = 0.3
 _POSTINGS_PER_SLICE = 1 << 18
 _TOKENS_PER_CHUNK = 1 << 19
 _ID_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
-
-
-class _NpyFile:
-    """A one-dimensional .npy file read a slice at a time."""
-
-    def __init__(self, path: Path) -> None:
-        import numpy as np
-        from numpy.lib import format as npy
-
-        self.fh = open(path, "rb")
-        version = npy.read_magic(self.fh)
-        header = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
-        _shape, _fortran, self.dtype = header(self.fh)
-        self.start = self.fh.tell()
-        self.itemsize = np.dtype(self.dtype).itemsize
-
-    def read(self, first: int, count: int):
-        import numpy as np
-
-        self.fh.seek(self.start + first * self.itemsize)
-        return np.fromfile(self.fh, dtype=self.dtype, count=count)
-
-    def close(self) -> None:
-        self.fh.close()
 
 
 class _Lengths:
@@ -347,7 +323,7 @@ class SegmentBuilder:
         names = sorted(vocabulary)
         btexts = [t.encode("utf-8") for t in names]
         # read back a slice at a time from the files (not mapped: mapped pages would stay resident)
-        keys = _NpyFile(pack_tmp / f"{name}.keys.npy")
+        keys = NpyFile(pack_tmp / f"{name}.keys.npy")
         docs = np.load(pack_tmp / f"{name}.docs.npy")
         tf = np.load(pack_tmp / f"{name}.tf.npy")
         doc_off = np.load(pack_tmp / f"{name}.doc_off.npy")

@@ -111,12 +111,12 @@ def _add_statistical(found: list[Entity], texts: list[str], headline_segs: set[i
         text = texts[p][a:b].strip()
         if typ == "MISC" or not text[:1].isupper() or text in seen or len(text) < 2:
             continue
-        if (p, a) in covered or (p, b - 1) in covered or any(w in taken for w in text.lower().split()):
-            continue
-        for tail in ("'s", "’s"):
+        for tail in ("'s", "’s"):  # a possessive is the name's ("Sokha's" is Sokha, whom the rules may know)
             if text.endswith(tail):
                 text = text[: -len(tail)]
                 b -= len(tail)
+        if (p, a) in covered or (p, b - 1) in covered or any(w in taken for w in text.lower().split()):
+            continue
         if not _name_like(text, crf.gazetteer()):
             continue
         first = text.split()[0]
