@@ -206,14 +206,9 @@ def tree_rss(root: int) -> int:
 
 
 def tree_bytes(folder: Path) -> int:
-    total = 0
-    for root, _dirs, files in os.walk(folder):
-        for name in files:
-            try:
-                total += os.stat(os.path.join(root, name)).st_size
-            except OSError:
-                pass
-    return total
+    from indexer.index import IndexFolder
+
+    return IndexFolder(folder).size_bytes()
 
 
 def write_jsonl(path: Path, docs: Iterator) -> int:

@@ -147,10 +147,10 @@ def _write(ix, folder: IndexFolder, generation: Path, store: Store, since: int, 
         if replace:
             for _seq, doc_id in changed:
                 writer.delete_by_term("id", doc_id)
+        seq_of = {doc_id: seq for seq, doc_id in changed} if ready else {}
         for lo, hi, segment, ids in ready:  # entries whose document has moved on since
-            still = {doc_id for seq, doc_id in changed if lo < seq <= hi}
             for docnum, doc_id in enumerate(ids):
-                if doc_id not in still:
+                if not lo < seq_of.get(doc_id, -1) <= hi:
                     segment.delete_document(docnum)
         built = [p[2] for p in ready]
         progress.advance(sum(p[2].doc_count() for p in ready))

@@ -136,7 +136,7 @@ class _Prebuilder:
         self.since = store.seq  # documents stored before this run are not this run's to build
         self.prepared = None
         self.pool: cf.ProcessPoolExecutor | None = None
-        self.pending: list[tuple[int, int, int, cf.Future]] = []
+        self.pending: list[tuple[int, int, cf.Future]] = []
 
     def committed(self) -> None:
         from . import index, segments
@@ -153,7 +153,7 @@ class _Prebuilder:
                                                initializer=_watch_parent, initargs=(os.getpid(),))
         job = {"seq": (self.since, until), "docs": count}
         future = self.pool.submit(segments.build_one, job, str(self.folder.path), str(self.prepared.generation))
-        self.pending.append((self.since, until, count, future))
+        self.pending.append((self.since, until, future))
         self.since = until
 
     def collect(self):
@@ -161,9 +161,9 @@ class _Prebuilder:
         if nothing was built. A range whose build failed is left to `sync()`."""
         if self.prepared is None:
             return None
-        for _lo, _hi, _count, future in self.pending:
+        for _lo, _hi, future in self.pending:
             future.cancel()  # not started: `sync()` builds these with every core
-        for lo, hi, count, future in self.pending:
+        for lo, hi, future in self.pending:
             if future.cancelled():
                 continue
             try:

@@ -358,12 +358,12 @@ class _Eval:
             return None
         return self.pack.keys(field, t)
 
-    def phrase(self, q):
-        field = q.fieldname
-        words = list(q.words)
+    def phrase_starts(self, field: str, words: list[str]) -> np.ndarray:
+        """The position keys where the words occur one after the other in `field`, ascending: the
+        positions of the rarest word, shifted, looked up in each other word's."""
         keys = [self._term_keys(field, w) for w in words]
-        if any(k is None for k in keys):
-            return EMPTY_DOCS, EMPTY_SCORES
+        if any(k is None or not len(k) for k in keys):
+            return EMPTY_DOCS
         r = min(range(len(words)), key=lambda i: len(keys[i]))
         cand = np.asarray(keys[r]) - r  # where the phrase would start
         for i in sorted(range(len(words)), key=lambda i: len(keys[i])):
@@ -373,7 +373,13 @@ class _Eval:
             want = cand + i
             at = np.searchsorted(target, want)
             at[at == len(target)] = len(target) - 1 if len(target) else 0
-            cand = cand[target[at] == want] if len(target) else cand[:0]
+            cand = cand[target[at] == want]
+        return cand
+
+    def phrase(self, q):
+        field = q.fieldname
+        words = list(q.words)
+        cand = self.phrase_starts(field, words)
         if not len(cand):
             return EMPTY_DOCS, EMPTY_SCORES
         docs = np.unique(cand >> 32)
@@ -521,21 +527,10 @@ def _occurrences(ev: _Eval, field: str, node) -> tuple[np.ndarray, np.ndarray]:
 
     if not isinstance(node, Words) or node.exact or getattr(node, "slop", 0) or node.needs_text():
         raise Unsupported(f"{type(node).__name__} inside w/s")
-    terms = _stems(node.text)
+    terms = list(_stems(node.text))
     if not terms:
         return EMPTY_DOCS, EMPTY_DOCS
-    keys = [ev._term_keys(field, t) for t in terms]
-    if any(k is None or not len(k) for k in keys):
-        return EMPTY_DOCS, EMPTY_DOCS
-    cand = np.asarray(keys[0], dtype=np.int64)
-    for i in range(1, len(terms)):
-        target = keys[i]
-        want = cand + i
-        at = np.searchsorted(target, want)
-        at[at == len(target)] = len(target) - 1
-        cand = cand[target[at] == want]
-        if not len(cand):
-            break
+    cand = ev.phrase_starts(field, terms)
     return cand, cand + (len(terms) - 1)
 
 
