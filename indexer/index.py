@@ -19,6 +19,7 @@ import errno
 import fcntl
 import os
 import shutil
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -322,18 +323,23 @@ def _remove_old_generations(folder: IndexFolder, keep: set[str]) -> None:
 class Reader:
     """The store and a Whoosh searcher over the current generation (None for an empty index)."""
 
-    def __init__(self, folder: IndexFolder, store: Store | None, searcher, generation: Path | None = None) -> None:
+    def __init__(self, folder: IndexFolder, store: Store | None, searcher, generation: Path | None = None,
+                 pool_key: object = None) -> None:
         self.folder = folder
         self.store = store
         self.searcher = searcher
         self.generation = generation  # the Whoosh generation's folder, beside which its packs are
         self.engine: object = False  # the packed engine over it (search/engine.py), opened on first use
+        self._pool_key = pool_key  # set when the searcher may go back to the pool when closed
 
     def close(self) -> None:
         if self.searcher is not None:
-            self.searcher.close()
+            if self._pool_key is None or not _POOL.give(self):
+                self.searcher.close()
+            self.searcher = None
         if self.store is not None:
             self.store.close()
+            self.store = None
 
     def __enter__(self) -> Reader:
         return self
@@ -342,9 +348,77 @@ class Reader:
         self.close()
 
 
+class _Pool:
+    """Searchers kept open between queries in one process (`serve`, the Python API, a bench): opening a
+    generation's segments and packs costs tens of milliseconds at 100,000 documents, often more than
+    the query. An idle searcher is taken again only for the same generation folder and weighting and
+    while it is up to date (any Whoosh commit, a sync's or a merge's, makes a new Whoosh generation);
+    one query at a time uses it, so threads never share a searcher. A searcher whose packs were missing
+    is not kept, so that packs built since are used."""
+
+    FOLDERS = 4  # index folders whose searchers are kept, the most recently used
+    IDLE = 4     # idle searchers kept per folder (one per thread that searched at once)
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.idle: dict[str, list[tuple]] = {}  # folder -> [(key, searcher, engine)], the newest last
+
+    def take(self, folder: IndexFolder, key: object):
+        """An open (searcher, engine) for `key`, or None; stale ones are closed on the way."""
+        with self.lock:
+            entries = self.idle.get(str(folder.path), [])
+            while entries:
+                entry_key, searcher, engine = entries.pop()
+                if entry_key == key and _up_to_date(searcher) and (engine is False or engine.current()):
+                    return searcher, engine
+                _close_quietly(searcher)
+            return None
+
+    def give(self, reader: Reader) -> bool:
+        """Keep `reader`'s searcher (and engine) for another query; False when it should be closed."""
+        if reader.engine is None or not _up_to_date(reader.searcher):
+            return False
+        with self.lock:
+            name = str(reader.folder.path)
+            entries = self.idle.pop(name, [])
+            self.idle[name] = entries  # now the most recently used
+            entries.append((reader._pool_key, reader.searcher, reader.engine))
+            while len(entries) > self.IDLE:
+                _close_quietly(entries.pop(0)[1])
+            while len(self.idle) > self.FOLDERS:
+                for _key, old, _engine in self.idle.pop(next(iter(self.idle))):
+                    _close_quietly(old)
+        return True
+
+    def clear(self) -> None:
+        with self.lock:
+            for entries in self.idle.values():
+                for _key, searcher, _engine in entries:
+                    _close_quietly(searcher)
+            self.idle.clear()
+
+
+def _up_to_date(searcher) -> bool:
+    try:
+        return searcher.up_to_date()
+    except OSError:  # the generation's folder is gone (a rebuild replaced it)
+        return False
+
+
+def _close_quietly(searcher) -> None:
+    try:
+        searcher.close()
+    except OSError:
+        pass
+
+
+_POOL = _Pool()
+
+
 def open_reader(folder: IndexFolder, weighting=None) -> Reader:
     """The store and a searcher over the current Whoosh generation, scoring with `weighting` (BM25F
-    with Whoosh's defaults when not given)."""
+    with Whoosh's defaults when not given). The searcher comes from the process's pool when an open one
+    is up to date; a `weighting` is pooled only when it has a `cache_key` saying what it computes."""
     folder.require()
     if not folder.has_store():
         return Reader(folder, None, None)
@@ -355,16 +429,23 @@ def open_reader(folder: IndexFolder, weighting=None) -> Reader:
     from whoosh import index as whoosh_index
     from whoosh.index import EmptyIndexError
 
+    scoring = "BM25F()" if weighting is None else getattr(weighting, "cache_key", None)
     for attempt in range(3):
         name = store.get_state("index_generation")
         if not name:
             return Reader(folder, store, None)
+        path = _generation_path(folder, name)
+        key = None if scoring is None or os.environ.get("POLSEARCH_READER_POOL") == "0" else (str(path), scoring)
+        pooled = _POOL.take(folder, key) if key is not None else None
+        if pooled is not None:
+            reader = Reader(folder, store, pooled[0], path, key)
+            reader.engine = pooled[1]
+            return reader
         try:
-            path = _generation_path(folder, name)
             ix = whoosh_index.open_dir(str(path))
             from whoosh.scoring import BM25F
 
-            return Reader(folder, store, ix.searcher(weighting=weighting or BM25F()), path)
+            return Reader(folder, store, ix.searcher(weighting=weighting or BM25F()), path, key)
         except (EmptyIndexError, FileNotFoundError) as exc:
             # A rebuild swapped generations between reading the name and opening it: read it again.
             if attempt == 2:

@@ -57,9 +57,10 @@ class _Segment:
 class Engine:
     """The packs of every segment of a searcher's index; None from `open()` when one is missing or damaged."""
 
-    def __init__(self, searcher, segments: list[_Segment]) -> None:
+    def __init__(self, searcher, segments: list[_Segment], generation: Path | None = None) -> None:
         self.searcher = searcher
         self.segments = segments
+        self.generation = generation
         self.weighting = searcher.weighting
         self._stats: dict = {}
 
@@ -75,7 +76,15 @@ class Engine:
             if pack is None:
                 return None
             segments.append(_Segment(sub, offset, pack))
-        return cls(searcher, segments)
+        return cls(searcher, segments, generation)
+
+    def current(self) -> bool:
+        """True while every segment's pack on disk is still the one this engine reads (checked as
+        `packs.load` checks it: stamp and file sizes), so an engine kept between queries is never
+        read past a pack damaged or rebuilt since."""
+        return self.generation is not None and all(
+            packs.load(self.generation, seg.reader.segment().segment_id(), seg.count) is seg.pack
+            for seg in self.segments)
 
     # -- running -----------------------------------------------------------------------------------
     def matches(self, q) -> tuple[np.ndarray, np.ndarray]:

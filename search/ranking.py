@@ -35,4 +35,7 @@ def weighting():
             docs = parent.doc_count_all()
             return log(1 + (docs - n + 0.5) / (n + 0.5))
 
-    return _BM25F(B=B, K1=K1, title_B=TITLE_B, body_B=BODY_B)
+    scoring = _BM25F(B=B, K1=K1, title_B=TITLE_B, body_B=BODY_B)
+    # what it computes, so that an open searcher (which caches idf values) is reused only for the same
+    scoring.cache_key = ("polsearch BM25F", IDF, B, K1, TITLE_B, BODY_B, TITLE_BOOST)
+    return scoring

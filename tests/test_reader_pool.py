@@ -1,0 +1,75 @@
+"""Searchers kept open between queries in one process (`indexer.index._Pool`): a long-lived process
+(`serve`, the Python API) answers as a new process would, whatever changed on disk in between."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import random
+
+from indexer import reindex
+from indexer.index import _POOL, IndexFolder, open_reader
+from indexer.ingest import ingest_documents
+from search import ranking
+from search.searcher import search
+from tests.test_engine import _document
+
+
+def _ids(results) -> list[str]:
+    return [h.doc.id for h in results.hits]
+
+
+def test_a_kept_searcher_is_reused_only_while_the_index_is_unchanged(tmp_path):
+    rng = random.Random(11)
+    path = tmp_path / "index"
+    ingest_documents(path, [_document(rng, n) for n in range(40)])
+    with open_reader(IndexFolder(path), ranking.weighting()) as reader:
+        first = reader.searcher
+    with open_reader(IndexFolder(path), ranking.weighting()) as reader:
+        assert reader.searcher is first  # the same generation: nothing reopened
+    with open_reader(IndexFolder(path)) as reader:
+        assert reader.searcher is not first  # another weighting: its own searcher
+
+    before = search(path, "security", limit=100)
+    added = [_document(rng, n) for n in range(40, 80)]
+    ingest_documents(path, added)  # a new Whoosh commit in the same generation folder
+    with open_reader(IndexFolder(path), ranking.weighting()) as reader:
+        assert reader.searcher is not first
+        assert reader.searcher.doc_count() == 80
+    after = search(path, "security", limit=100)
+    assert after.total > before.total
+    assert set(_ids(after)) & {d.id for d in added}
+
+    _POOL.clear()
+    fresh = search(path, "security", limit=100)  # what a new process would answer
+    assert (after.total, _ids(after)) == (fresh.total, _ids(fresh))
+
+
+def test_a_rebuilt_generation_is_searched_at_once(tmp_path):
+    rng = random.Random(12)
+    path = tmp_path / "index"
+    ingest_documents(path, [_document(rng, n) for n in range(50)])
+    before = search(path, "trade OR energy", limit=20)
+    with open_reader(IndexFolder(path), ranking.weighting()) as reader:
+        old = reader.generation
+    reindex(path)  # a new generation folder swapped in; the old one is removed
+    after = search(path, "trade OR energy", limit=20)
+    assert (after.total, _ids(after)) == (before.total, _ids(before))
+    with open_reader(IndexFolder(path), ranking.weighting()) as reader:
+        assert reader.generation != old
+        assert reader.generation.name == reader.store.get_state("index_generation")
+
+
+def test_threads_searching_at_once_each_get_their_own_searcher(tmp_path):
+    rng = random.Random(13)
+    path = tmp_path / "index"
+    ingest_documents(path, [_document(rng, n) for n in range(120)])
+    queries = ["security", '"united states"', "china w/5 trade", "health NOT vaccine", "sanctions OR tariffs"]
+    expected = {q: (r.total, _ids(r)) for q in queries for r in [search(path, q, limit=10)]}
+    with cf.ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(lambda q: (q, search(path, q, limit=10)), queries * 8))
+    for q, r in got:
+        assert (r.total, _ids(r)) == expected[q]
+    held = [open_reader(IndexFolder(path), ranking.weighting()) for _ in range(3)]
+    assert len({id(r.searcher) for r in held}) == 3  # one query at a time per searcher
+    for r in held:
+        r.close()
