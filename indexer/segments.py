@@ -36,6 +36,7 @@ from pathlib import Path
 from pickle import dumps
 from typing import Iterator
 
+from . import postings
 from .packs import PROSE, TEXT_FIELDS, UNITS, NpyFile, _Tokens
 
 # Documents per segment: a builder of 8,000 of the bench's commentaries (1,700 words each) peaks near
@@ -52,37 +53,6 @@ MERGE_DELETED = 0.3
 _POSTINGS_PER_SLICE = 1 << 18
 _TOKENS_PER_CHUNK = 1 << 19
 _ID_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
-
-
-class _Lengths:
-    """Each document's field lengths as `FieldWriter.add_postings` asks the per-document reader for them
-    (`W3PerDocReader.doc_field_length_reader`: the stored byte decoded, falsy for none), from the
-    lengths the builder counted rather than read back from the file."""
-
-    def __init__(self, lengths: dict[str, array]) -> None:
-        from whoosh.util.numeric import byte_to_length, length_to_byte
-
-        self.decoded: dict[str, list] = {}
-        for name, values in lengths.items():
-            table: dict[int, int | None] = {}
-            out = []
-            for n in values:
-                q = table.get(n, -1)
-                if q == -1:
-                    byte = length_to_byte(n)
-                    q = table[n] = byte_to_length(byte) if byte else None
-                out.append(q)
-            if any(out):  # the file has a lengths column for the field only then
-                self.decoded[name] = out
-
-    def doc_field_length_reader(self, fieldname: str, default=0):
-        values = self.decoded.get(fieldname)
-        if values is None:
-            return lambda docnum, _default=default: _default
-        return values.__getitem__
-
-    def doc_field_length(self, docnum: int, fieldname: str, default=0):
-        return self.doc_field_length_reader(fieldname, default)(docnum)
 
 
 def _keyword_pattern(field):
@@ -213,7 +183,12 @@ class SegmentBuilder:
         tmp = target.with_name(target.name + f".tmp{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        fieldwriter.add_postings(self.schema, _Lengths(self.lengths), self._postings(tmp))
+        lengths = postings.Lengths(self.lengths)
+        if postings.supported(fieldwriter):
+            postings.write(fieldwriter, self.schema, lengths.doc_field_length_reader, self._postings(tmp))
+        else:  # another codec: one posting at a time through Whoosh's generic path
+            fieldwriter.add_postings(self.schema, lengths, (
+                (name, term, *posting) for name, term, *run in self._postings(tmp) for posting in zip(*run)))
         fieldwriter.close()
         from whoosh.reading import SegmentReader
 
@@ -342,12 +317,13 @@ class SegmentBuilder:
                 gaps[1:] -= pos[:-1]
                 gaps[cut[:-1]] = pos[cut[:-1]]
             gaps_list, cut_list = gaps.tolist(), cut.tolist()
-            for i, term, docnum, freq in zip(range(hi - lo), term_of[lo:hi].tolist(), docs[lo:hi].tolist(),
-                                             freqs.tolist()):
+            values = []
+            for i, freq in enumerate(freqs.tolist()):
                 head = heads.get(freq)
                 if head is None:
                     head = heads[freq] = pack_uint(freq)
-                yield name, btexts[term], docnum, float(freq) * fb, head + dumps(gaps_list[cut_list[i]:cut_list[i + 1]], 2)
+                values.append(head + dumps(gaps_list[cut_list[i]:cut_list[i + 1]], 2))
+            yield from _runs(name, btexts, term_of[lo:hi], docs[lo:hi].tolist(), (freqs * fb).tolist(), values)
         keys.close()
         del docs, tf
 
@@ -368,11 +344,14 @@ class SegmentBuilder:
         heads: dict[int, bytes] = {}
         for lo in range(0, len(starts), _POSTINGS_PER_SLICE):  # a slice at a time: lists of Python ints are big
             at = starts[lo:lo + _POSTINGS_PER_SLICE]
-            for term, docnum, freq in zip(r[at].tolist(), d[at].tolist(), freqs[lo:lo + _POSTINGS_PER_SLICE].tolist()):
+            slice_freqs = freqs[lo:lo + _POSTINGS_PER_SLICE]
+            values = []
+            for freq in slice_freqs.tolist():
                 head = heads.get(freq)
                 if head is None:
                     head = heads[freq] = pack_uint(freq)
-                yield name, btexts[term], docnum, float(freq) * fb, head
+                values.append(head)
+            yield from _runs(name, btexts, r[at], d[at].tolist(), (slice_freqs * fb).tolist(), values)
 
     def _other(self, name: str) -> Iterator[tuple]:
         import numpy as np
@@ -389,9 +368,22 @@ class SegmentBuilder:
         w = np.frombuffer(weights, dtype=np.float64)
         c = np.frombuffer(codes, dtype=np.int32)
         dd = np.frombuffer(docs, dtype=np.int32)
-        for term, docnum, weight, code in zip(r[order].tolist(), dd[order].tolist(), w[order].tolist(),
-                                              c[order].tolist()):
-            yield name, names[term], docnum, weight, values[code]
+        yield from _runs(name, names, r[order], dd[order].tolist(), w[order].tolist(),
+                         [values[code] for code in c[order].tolist()])
+
+
+def _runs(name: str, btexts: list, terms, docs: list, weights: list, values: list) -> Iterator[tuple]:
+    """`postings.Run`s of a slice of postings in term order: (name, term, docs, weights, values) of
+    each run of one term (`terms`: the term numbers, an array)."""
+    import numpy as np
+
+    n = len(docs)
+    if not n:
+        return
+    cuts = [0, *(np.flatnonzero(terms[1:] != terms[:-1]) + 1).tolist(), n]
+    first = terms[np.array(cuts[:-1], dtype=np.int64)].tolist()
+    for term, a, b in zip(first, cuts, cuts[1:]):
+        yield name, btexts[term], docs[a:b], weights[a:b], values[a:b]
 
 
 def remove_segments(storage, segments) -> None:

@@ -50,11 +50,11 @@ def _groups(docs):
     return {d.id: (docs[0].id if i % 7 == 3 else d.id) for i, d in enumerate(docs)}
 
 
-def _whoosh_index(path, docs):
+def _whoosh_index(path, docs, compound=True):
     path.mkdir()
     ix = whoosh_index.create_in(str(path), build_schema())
     groups = _groups(docs)
-    writer = ix.writer()
+    writer = ix.writer(compound=compound)
     for doc in docs:
         writer.add_document(**to_fields(doc, groups[doc.id]))
     writer.commit(merge=False)
@@ -244,3 +244,33 @@ def test_segments_built_while_storing_answer_as_segments_built_after(tmp_path, m
         assert reader.searcher.doc_count() == len(docs) + (40 if existing else 0)
     generations = list((tmp_path / "during" / "whoosh").iterdir())
     assert len(generations) == 1  # no generation left over from the run
+
+
+def _postings_files(ix) -> dict[str, bytes]:
+    """Each field's posting file bytes (blocks, their headers and statistics) of a one-segment index."""
+    from whoosh.codec.whoosh3 import W3Codec
+
+    (segment,) = ix._segments()
+    out = {}
+    for ext in (W3Codec.POSTS_EXT, W3Codec.TERMS_EXT):
+        handle = segment.open_file(ix.storage, ext)
+        try:
+            out[ext] = bytes(handle.read())
+        finally:
+            handle.close()
+    return out
+
+
+@pytest.mark.parametrize("count", [200, 400])
+def test_posting_blocks_are_written_byte_for_byte_as_whoosh_writes_them(tmp_path, monkeypatch, count):
+    """Terms in more documents than a block holds (128 postings) cut into blocks at the same places,
+    with the same block statistics, compression and term table: the files are the same bytes."""
+    monkeypatch.setattr(segments, "_POSTINGS_PER_SLICE", 97)  # runs of one term cut across slices
+    docs = _documents(7, count)
+    whoosh = _whoosh_index(tmp_path / "whoosh", docs, compound=False)
+    with whoosh.reader() as r:
+        assert max(r.doc_frequency("body", t) for t in r.lexicon("body")) > (256 if count == 400 else 128)
+    theirs = _postings_files(whoosh)
+    ours = _postings_files(_built_index(tmp_path / "arrays", docs))
+    assert sorted(ours) == sorted(theirs) and ours
+    assert [k for k in theirs if ours[k] != theirs[k]] == []
