@@ -63,6 +63,7 @@ class Engine:
         self.generation = generation
         self.weighting = searcher.weighting
         self._stats: dict = {}
+        self._facets: dict = {}  # facet -> (distinct values, each segment's codes among them)
 
     @classmethod
     def open(cls, searcher, generation: Path) -> Engine | None:
@@ -112,42 +113,52 @@ class Engine:
         """Raw column value -> number of the matching documents holding it (each of a document's
         values once), over every segment. With `top`, only the values whose count is at least the
         `top`-th largest (ties at the cut included, so the caller can order them by value)."""
-        keys_parts, count_parts = [], []
-        for seg, docs in zip(self.segments, matching):
+        keys, maps = self._facet_values(name)
+        picked = []
+        for seg, docs, to_global in zip(self.segments, matching, maps):
             if not len(docs):
                 continue
             pack = seg.pack
             off = pack.array(f"facet.{name}.off")
             codes = pack.array(f"facet.{name}.codes")
-            keys = pack.array(f"facet.{name}.keys")
             starts, ends = off[docs], off[docs + 1]
             n = ends - starts
             total = int(n.sum())
             if not total:
                 continue
             if total == len(docs) and (n == 1).all():
-                picked = codes[starts]
+                local = codes[starts]
             else:
-                picked = codes[np.repeat(starts - np.cumsum(n) + n, n) + np.arange(total)]
-            found = np.bincount(picked, minlength=len(keys))
-            present = np.flatnonzero(found)
-            keys_parts.append(np.asarray(keys)[present])
-            count_parts.append(found[present])
-        if not keys_parts:
+                local = codes[np.repeat(starts - np.cumsum(n) + n, n) + np.arange(total)]
+            picked.append(to_global[local])
+        if not picked:
             return {}
-        if len(keys_parts) == 1:
-            keys, counts = keys_parts[0], count_parts[0]
-        else:
-            if keys_parts[0].dtype.kind == "S":
-                width = max(k.dtype.itemsize for k in keys_parts)
-                keys_parts = [k.astype(f"S{width}") for k in keys_parts]
-            keys, inverse = np.unique(np.concatenate(keys_parts), return_inverse=True)
-            counts = np.bincount(inverse.ravel(), weights=np.concatenate(count_parts)).astype(np.int64)
+        found = np.bincount(np.concatenate(picked), minlength=len(keys))
+        present = np.flatnonzero(found)
+        counts = found[present]
         if top and len(counts) > top:
             cut = np.partition(counts, len(counts) - top)[len(counts) - top]
-            keep = counts >= cut
-            keys, counts = keys[keep], counts[keep]
-        return dict(zip(keys.tolist(), counts.tolist()))
+            present, counts = present[counts >= cut], counts[counts >= cut]
+        return dict(zip(keys[present].tolist(), counts.tolist()))
+
+    def _facet_values(self, name: str) -> tuple[np.ndarray, list[np.ndarray]]:
+        """A facet's distinct values over every segment (sorted) and, for each segment, where each of
+        its own value codes is among them: made once per engine, which a process keeps between
+        queries (`indexer.index._Pool`), so a query only counts."""
+        found = self._facets.get(name)
+        if found is None:
+            parts = [np.asarray(seg.pack.array(f"facet.{name}.keys")) for seg in self.segments]
+            if parts and parts[0].dtype.kind == "S":
+                width = max(p.dtype.itemsize for p in parts)
+                parts = [p.astype(f"S{width}") for p in parts]
+            if not parts:
+                found = (np.zeros(0, dtype=np.int64), [])
+            else:
+                keys, inverse = np.unique(np.concatenate(parts), return_inverse=True)
+                inverse = inverse.ravel().astype(np.int64)
+                found = (keys, np.split(inverse, np.cumsum([len(p) for p in parts])[:-1]))
+            self._facets[name] = found
+        return found
 
     def column(self, name: str, docnums: np.ndarray) -> np.ndarray:
         """The pack column `name` (ids, groups, group_nums, sort_dates, dates) of global document numbers."""
