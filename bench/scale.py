@@ -7,7 +7,10 @@ and past their number, documents made of the first half of one text and the seco
 into an SQLite FTS5 table (porter stemmer, title and body, a date column), which is what a user would
 pick instead. Then every query kind runs through `search.searcher.search()` (the `polsearch search`
 path: exact total, top 10 with highlighted snippets) and its FTS5 translation (count, top 10 by bm25
-with `snippet()`), and `facets()` for facet counts; median and 95th percentile in milliseconds.
+with `snippet()`), and `facets()` for facet counts; median and 95th percentile in milliseconds. The
+queries run in one process, as in `serve`: it keeps its open searchers between queries
+(`indexer.index._Pool`), as FTS5 keeps its connection; a new process's first search (imports, opening
+the index) is measured on its own, as `polsearch search` runs.
 
 Prints one table and writes `bench/out/scale-<source>-<N>.json`. The index is kept in `bench/out`
 between runs (a second run finds every document unchanged and writes nothing).
