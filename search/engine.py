@@ -532,7 +532,8 @@ class _Decider:
             for field in fields:
                 a = _occurrences(ev, field, node.left)
                 b = _occurrences(ev, field, node.right)
-                if not len(a[0]) or not len(b[0]):
+                a, b = _in_both(a, b, seg.count)
+                if not len(a[0]):
                     continue
                 starts = seg.pack.array(f"{field}.{unit}")
                 docs = _same_unit(starts, a, b)
@@ -553,6 +554,21 @@ def _occurrences(ev: _Eval, field: str, node) -> tuple[np.ndarray, np.ndarray]:
         return EMPTY_DOCS, EMPTY_DOCS
     cand = ev.phrase_starts(field, terms)
     return cand, cand + (len(terms) - 1)
+
+
+def _in_both(a, b, count: int):
+    """The occurrences of A and of B in the documents that hold both (keys are document << 32 |
+    position): the units of those only are looked up."""
+    if not len(a[0]) or not len(b[0]):
+        return (EMPTY_DOCS, EMPTY_DOCS), (EMPTY_DOCS, EMPTY_DOCS)
+    da, db = a[0] >> 32, b[0] >> 32
+    has = np.zeros(count, dtype=bool)
+    has[da] = True
+    keep_b = has[db]
+    has[:] = False
+    has[db[keep_b]] = True
+    keep_a = has[da]
+    return (a[0][keep_a], a[1][keep_a]), (b[0][keep_b], b[1][keep_b])
 
 
 def _same_unit(unit_starts, a, b) -> np.ndarray:
