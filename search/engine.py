@@ -430,8 +430,18 @@ class _Eval:
         parts = [self.spans(s) for s in q.qs]
         if any(p is None for p in parts):
             return EMPTY_DOCS, EMPTY_DOCS, EMPTY_DOCS, EMPTY_SCORES
-        a_start, a_end = parts[0][0], parts[0][1]
-        for b in parts[1:]:
+        # only the documents that hold every part can hold a match: the others' spans are not joined
+        every = np.ones(self.seg.count, dtype=bool)
+        for p in parts:
+            has = np.zeros(self.seg.count, dtype=bool)
+            has[p[0] >> 32] = True
+            every &= has
+        kept = []
+        for p in parts:
+            keep = every[p[0] >> 32]
+            kept.append((p[0][keep], p[1][keep]))
+        a_start, a_end = kept[0]
+        for b in kept[1:]:
             a_start, a_end = _join(a_start, a_end, b[0], b[1], q.slop, q.ordered)
             if not len(a_start):
                 return EMPTY_DOCS, EMPTY_DOCS, EMPTY_DOCS, EMPTY_SCORES
