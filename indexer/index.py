@@ -357,22 +357,26 @@ class _Pool:
     is not kept, so that packs built since are used."""
 
     FOLDERS = 4  # index folders whose searchers are kept, the most recently used
-    IDLE = 4     # idle searchers kept per folder (one per thread that searched at once)
+    IDLE = 8     # idle searchers kept per folder (per weighting, one per thread that searched at once)
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.idle: dict[str, list[tuple]] = {}  # folder -> [(key, searcher, engine)], the newest last
 
     def take(self, folder: IndexFolder, key: object):
-        """An open (searcher, engine) for `key`, or None; stale ones are closed on the way."""
-        with self.lock:
-            entries = self.idle.get(str(folder.path), [])
-            while entries:
-                entry_key, searcher, engine = entries.pop()
-                if entry_key == key and _up_to_date(searcher) and (engine is False or engine.current()):
-                    return searcher, engine
-                _close_quietly(searcher)
-            return None
+        """An open (searcher, engine) for `key`, or None; stale ones are closed on the way. The
+        checks (a directory listing, a `stat` per pack file) run outside the lock: the entry taken
+        is this thread's alone."""
+        while True:
+            with self.lock:
+                entries = self.idle.get(str(folder.path), [])
+                at = next((i for i in range(len(entries) - 1, -1, -1) if entries[i][0] == key), None)
+                if at is None:
+                    return None  # searchers for other weightings stay for their own queries
+                _key, searcher, engine = entries.pop(at)
+            if _up_to_date(searcher) and (engine is False or engine.current()):
+                return searcher, engine
+            _close_quietly(searcher)
 
     def give(self, reader: Reader) -> bool:
         """Keep `reader`'s searcher (and engine) for another query; False when it should be closed."""

@@ -73,3 +73,27 @@ def test_threads_searching_at_once_each_get_their_own_searcher(tmp_path):
     assert len({id(r.searcher) for r in held}) == 3  # one query at a time per searcher
     for r in held:
         r.close()
+
+
+def test_searches_and_facets_in_turn_each_keep_their_searcher(tmp_path):
+    """A results page runs a search (polsearch's BM25F) and the facets (Whoosh's default weighting) on
+    every request: neither closes the other's kept searcher."""
+    from search.facets import facets
+
+    rng = random.Random(14)
+    path = tmp_path / "index"
+    ingest_documents(path, [_document(rng, n) for n in range(40)])
+    search(path, "security")
+    facets(path, "security")
+    with open_reader(IndexFolder(path), ranking.weighting()) as reader:
+        ranked = reader.searcher
+    with open_reader(IndexFolder(path)) as reader:
+        plain = reader.searcher
+    for _ in range(3):
+        counts = facets(path, "security")
+        found = search(path, "security")
+        with open_reader(IndexFolder(path), ranking.weighting()) as reader:
+            assert reader.searcher is ranked
+        with open_reader(IndexFolder(path)) as reader:
+            assert reader.searcher is plain
+    assert found.total == counts.total
