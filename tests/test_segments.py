@@ -274,3 +274,13 @@ def test_posting_blocks_are_written_byte_for_byte_as_whoosh_writes_them(tmp_path
     ours = _postings_files(_built_index(tmp_path / "arrays", docs))
     assert sorted(ours) == sorted(theirs) and ours
     assert [k for k in theirs if ours[k] != theirs[k]] == []
+
+
+def test_a_codec_without_the_block_buffer_gets_the_generic_path(tmp_path, monkeypatch):
+    """Where the postings writer is not the W3 one `postings.write` fills, each posting goes through
+    Whoosh's `add_postings`, and the segment holds the same."""
+    monkeypatch.setattr(segments.postings, "supported", lambda _fieldwriter: False)
+    docs = _documents(5, 60)
+    theirs = _contents(_whoosh_index(tmp_path / "whoosh", docs))
+    ours = _contents(_built_index(tmp_path / "arrays", docs))
+    assert [k for k in theirs if ours.get(k) != theirs[k]] == [] and ours.keys() == theirs.keys()
