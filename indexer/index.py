@@ -379,8 +379,9 @@ class _Pool:
             _close_quietly(searcher)
 
     def give(self, reader: Reader) -> bool:
-        """Keep `reader`'s searcher (and engine) for another query; False when it should be closed."""
-        if reader.engine is None or not _up_to_date(reader.searcher):
+        """Keep `reader`'s searcher (and engine) for another query; False when it should be closed (its
+        packs were missing). Whether it is still current is checked when it is taken again."""
+        if reader.engine is None:
             return False
         with self.lock:
             name = str(reader.folder.path)

@@ -57,7 +57,7 @@ class _Segment:
 class Engine:
     """The packs of every segment of a searcher's index; None from `open()` when one is missing or damaged."""
 
-    def __init__(self, searcher, segments: list[_Segment], generation: Path | None = None) -> None:
+    def __init__(self, searcher, segments: list[_Segment], generation: Path) -> None:
         self.searcher = searcher
         self.segments = segments
         self.generation = generation
@@ -83,9 +83,8 @@ class Engine:
         """True while every segment's pack on disk is still the one this engine reads (checked as
         `packs.load` checks it: stamp and file sizes), so an engine kept between queries is never
         read past a pack damaged or rebuilt since."""
-        return self.generation is not None and all(
-            packs.load(self.generation, seg.reader.segment().segment_id(), seg.count) is seg.pack
-            for seg in self.segments)
+        return all(packs.load(self.generation, seg.reader.segment().segment_id(), seg.count) is seg.pack
+                   for seg in self.segments)
 
     # -- running -----------------------------------------------------------------------------------
     def matches(self, q) -> tuple[np.ndarray, np.ndarray]:
@@ -145,8 +144,9 @@ class Engine:
         """A facet's distinct values over every segment and, for each segment, its documents' values
         as numbers among them, with each document's count of values: made once per engine, which a
         process keeps between queries (`indexer.index._Pool`), so a query only counts. Merged through a
-        dictionary, a segment at a time: the entity facet at 100,000 documents holds 780,000 segment values of up to 150 bytes,
-        which merged as fixed-width byte arrays (`np.unique`) took half a gigabyte for a moment."""
+        dictionary, a segment at a time: the entity facet at 100,000 documents holds 780,000 segment
+        values of up to 150 bytes, which merged as fixed-width byte arrays (`np.unique`) took half a
+        gigabyte for a moment."""
         found = self._facets.get(name)
         if found is None:
             number: dict = {}
@@ -431,15 +431,7 @@ class _Eval:
         if any(p is None for p in parts):
             return EMPTY_DOCS, EMPTY_DOCS, EMPTY_DOCS, EMPTY_SCORES
         # only the documents that hold every part can hold a match: the others' spans are not joined
-        every = np.ones(self.seg.count, dtype=bool)
-        for p in parts:
-            has = np.zeros(self.seg.count, dtype=bool)
-            has[p[0] >> 32] = True
-            every &= has
-        kept = []
-        for p in parts:
-            keep = every[p[0] >> 32]
-            kept.append((p[0][keep], p[1][keep]))
+        kept = _in_every([(p[0], p[1]) for p in parts], self.seg.count)
         a_start, a_end = kept[0]
         for b in kept[1:]:
             a_start, a_end = _join(a_start, a_end, b[0], b[1], q.slop, q.ordered)
@@ -542,7 +534,7 @@ class _Decider:
             for field in fields:
                 a = _occurrences(ev, field, node.left)
                 b = _occurrences(ev, field, node.right)
-                a, b = _in_both(a, b, seg.count)
+                a, b = _in_every([a, b], seg.count)
                 if not len(a[0]):
                     continue
                 starts = seg.pack.array(f"{field}.{unit}")
@@ -566,19 +558,15 @@ def _occurrences(ev: _Eval, field: str, node) -> tuple[np.ndarray, np.ndarray]:
     return cand, cand + (len(terms) - 1)
 
 
-def _in_both(a, b, count: int):
-    """The occurrences of A and of B in the documents that hold both (keys are document << 32 |
-    position): the units of those only are looked up."""
-    if not len(a[0]) or not len(b[0]):
-        return (EMPTY_DOCS, EMPTY_DOCS), (EMPTY_DOCS, EMPTY_DOCS)
-    da, db = a[0] >> 32, b[0] >> 32
-    has = np.zeros(count, dtype=bool)
-    has[da] = True
-    keep_b = has[db]
-    has[:] = False
-    has[db[keep_b]] = True
-    keep_a = has[da]
-    return (a[0][keep_a], a[1][keep_a]), (b[0][keep_b], b[1][keep_b])
+def _in_every(operands: list[tuple[np.ndarray, np.ndarray]], count: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each operand's occurrences (start keys, end keys; a key is document << 32 | position) in the
+    documents of the segment (`count` documents) that hold every operand: only those can match."""
+    every = np.ones(count, dtype=bool)
+    for start, _end in operands:
+        has = np.zeros(count, dtype=bool)
+        has[start >> 32] = True
+        every &= has
+    return [(start[keep], end[keep]) for start, end in operands for keep in [every[start >> 32]]]
 
 
 def _same_unit(unit_starts, a, b) -> np.ndarray:

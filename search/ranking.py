@@ -37,5 +37,5 @@ def weighting():
 
     scoring = _BM25F(B=B, K1=K1, title_B=TITLE_B, body_B=BODY_B)
     # what it computes, so that an open searcher (which caches idf values) is reused only for the same
-    scoring.cache_key = ("polsearch BM25F", IDF, B, K1, TITLE_B, BODY_B, TITLE_BOOST)
+    scoring.cache_key = ("polsearch BM25F", IDF, B, K1, TITLE_B, BODY_B)
     return scoring

@@ -51,12 +51,13 @@ def test_a_rebuilt_generation_is_searched_at_once(tmp_path):
     before = search(path, "trade OR energy", limit=20)
     with open_reader(IndexFolder(path), ranking.weighting()) as reader:
         old = reader.generation
-    reindex(path)  # a new generation folder swapped in; the old one is removed
+    reindex(path)  # a new generation folder swapped in (the old one stays until the next swap)
     after = search(path, "trade OR energy", limit=20)
     assert (after.total, _ids(after)) == (before.total, _ids(before))
     with open_reader(IndexFolder(path), ranking.weighting()) as reader:
-        assert reader.generation != old
-        assert reader.generation.name == reader.store.get_state("index_generation")
+        assert reader.generation.name == reader.store.get_state("index_generation") != old.name
+        # the searcher handed out reads the new generation's files, not the kept one's
+        assert reader.searcher._ix.storage.folder == str(reader.generation)
 
 
 def test_threads_searching_at_once_each_get_their_own_searcher(tmp_path):
