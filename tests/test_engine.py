@@ -97,8 +97,10 @@ def _random_query(rng: random.Random) -> str:
             return f"({operand(depth + 1)} {rng.choice(['AND', 'OR'])} {operand(depth + 1)})"
         if roll < 0.9:
             return f"{rng.choice(WORDS)} {rng.choice(['w', 'pre'])}/{rng.randint(1, 6)} {rng.choice(WORDS)}"
-        if roll < 0.95:
-            return f'"{rng.choice(WORDS)} {rng.choice(WORDS)}" w/{rng.randint(2, 8)} {rng.choice(WORDS)}'
+        if roll < 0.95:  # a phrase on either side (Whoosh joins the two orders differently)
+            phrase = f'"{rng.choice(WORDS)} {rng.choice(WORDS)}"'
+            sides = [phrase, rng.choice(WORDS)] if rng.random() < 0.5 else [rng.choice(WORDS), phrase]
+            return f"{sides[0]} {rng.choice(['w', 'w', 'pre'])}/{rng.randint(1, 8)} {sides[1]}"
         left = rng.choice(WORDS) if rng.random() < 0.7 else f'"{rng.choice(WORDS)} {rng.choice(WORDS)}"'
         field = rng.choice(["", "", "title:"])
         return f"{field}{left} {rng.choice(['w/s', 'w/p'])} {rng.choice(WORDS)}"
@@ -345,3 +347,24 @@ def test_facets_equal_whoosh(corpora, which):
         finally:
             os.environ.pop("POLSEARCH_ENGINE")
         assert facets(corpora[which], text, top=top, filters=filters).to_json() == expected, (text, top)
+
+
+def test_proximity_with_a_phrase_joins_as_whoosh_does(tmp_path):
+    """Whoosh joins `word w/N "phrase"` and `"phrase" w/N word` differently (a phrase before the word
+    joins only when it starts within N of it): the engine gives Whoosh's answers both ways, whether
+    the phrase comes first or second."""
+    texts = ["united states alpha china here", "china alpha united states", "united states china",
+             "china united states", "united states alpha beta china"]
+    docs = [Document(id=make_id(f"https://example.org/{i}"), url=f"https://example.org/{i}", title="Note",
+                     body=body, language="en") for i, body in enumerate(texts)]
+    ingest_documents(tmp_path / "index", docs)
+    with open_reader(IndexFolder(tmp_path / "index"), ranking.weighting()) as reader:
+        assert engine_for(reader) is not None
+        totals = {}
+        for text in ['china w/2 "united states"', '"united states" w/2 china', 'china w/3 "united states"',
+                     'china pre/2 "united states"', '"united states" pre/2 china', 'states w/1 china']:
+            expected, got = _both(reader, Query.parse(text, Filters(), "all"), limit=None)
+            _same(expected, got, text)
+            totals[text] = got.total
+    # the first text's phrase ends two words before "china" but starts three before it
+    assert totals['china w/2 "united states"'] == 3 and totals['"united states" w/2 china'] == 4
