@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .query.marks import MatchSpec
+from .query.marks import MatchSpec, wildcard_regex
 
 _SPACES = re.compile(r"\s+")
 _PUNCT_TAIL = ".,;:!?)”’\"'"
@@ -62,6 +62,36 @@ def _candidate_pattern(prefixes: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(alternatives), re.IGNORECASE)
 
 
+def _candidate_starts(text: str, prefixes: tuple[str, ...]) -> list[int] | None:
+    """Where a word starting like one of the (lowercase, folded) prefixes may start, ascending; None
+    when a prefix is empty (every word is a candidate)."""
+    pattern = _candidate_pattern(prefixes)
+    return None if pattern is None else sorted({m.start() for m in pattern.finditer(text)})
+
+
+def _positioned_candidates(text: str, prefixes: tuple[str, ...]) -> tuple[list[int], list[int]] | None:
+    """The starts of the words that start like one of the prefixes, ascending, and each one's position
+    among all the text's words (`wordscan`; in a text with letters outside ASCII, the candidates of the
+    regular expression that start words); None for an empty prefix (every word is a candidate)."""
+    import numpy as np
+
+    from .wordscan import WordScan
+
+    if not prefixes:
+        return [], []
+    if any(not p for p in prefixes):
+        return None
+    scan = WordScan(text)
+    found = scan.prefix_starts(prefixes)
+    if found is None:
+        candidates = np.array(_candidate_starts(text, prefixes), dtype=np.int64)
+        at = np.searchsorted(scan.words, candidates)
+        keep = at < len(scan.words)
+        keep[keep] = scan.words[at[keep]] == candidates[keep]
+        found = candidates[keep], at[keep]
+    return found[0].tolist(), found[1].tolist()
+
+
 def _prefix(term: str) -> str:
     # A Porter2 stem keeps the start of its word, but for its last letter ("polici" <- "policy") and a
     # few short exceptions ("die" <- "dying"): search for the first letters only.
@@ -69,7 +99,8 @@ def _prefix(term: str) -> str:
 
 
 def _wildcard_prefix(pattern: re.Pattern[str]) -> str:
-    literal = re.match(r"\^((?:[^\\\[\](){}.*+?^$|]|\\.)*)", pattern.pattern)
+    # escaped punctuation is literal; `\w` (what a `*` or `?` became) is not
+    literal = re.match(r"\^((?:[^\\\[\](){}.*+?^$|]|\\[^\w])*)", pattern.pattern)
     text = re.sub(r"\\(.)", r"\1", literal.group(1)) if literal else ""
     return text[:4]
 
@@ -82,13 +113,13 @@ class _Scanner:
         self.text = text
         self.word = a._WORD
         self.terms = a.term_spans
+        self.forms = a.word_forms
 
     def term_at(self, start: int) -> tuple[str, int, int] | None:
         m = self.word.match(self.text, start)
         if m is None:
             return None
-        spans = self.terms(m.group())
-        return (spans[0][0], start, m.end()) if spans else None
+        return self.forms(m.group())[0], start, m.end()  # one word: its term, without splitting it again
 
     def before(self, start: int, count: int) -> list[tuple[str, int, int]]:
         """The terms of the `count` words before the word at `start` (fewer at the text's start)."""
@@ -117,12 +148,25 @@ class _Scanner:
         return True
 
 
-def _node_matches(text: str, spec: MatchSpec) -> list[tuple[int, int, str]]:
+def _node_matches(text: str, spec: MatchSpec, whole: bool = False) -> list[tuple[int, int, str]]:
     """Spans of the occurrences that satisfy the spec's word-by-word nodes (proximity, "..."~N, exact
-    forms): runs of consecutive words of one occurrence become one span."""
-    from .textmatch import instances, tokenize
+    forms): runs of consecutive words of one occurrence become one span. Only the words that start as
+    the nodes' words do are analysed, at their positions in the whole text (`textmatch.sparse_tokens`);
+    every word with `whole` (the same spans)."""
+    from .textmatch import instances, sparse_tokens, tokenize
 
-    toks = tokenize(text)
+    toks = None
+    if not whole:
+        prefixes: list[str] | None = []
+        for node in spec.nodes:
+            found = _operand_prefixes(node, spec.fuzzy_terms)
+            prefixes = None if found is None or prefixes is None else prefixes + found
+        found = None if prefixes is None else _positioned_candidates(text, tuple(prefixes))
+        if found is not None:
+            toks = sparse_tokens(text, *found)
+    if toks is None:
+        toks = tokenize(text)
+    span_of = toks.span_of
     found = []
     for node in spec.nodes:
         what = node.describe()
@@ -133,10 +177,36 @@ def _node_matches(text: str, spec: MatchSpec) -> list[tuple[int, int, str]]:
                 if pos is not None and pos == prev + 1:
                     prev = pos
                     continue
-                found.append((toks.starts[run_start], toks.ends[prev], what))
+                found.append((span_of[run_start][0], span_of[prev][1], what))
                 if pos is not None:
                     run_start = prev = pos
     return found
+
+
+def _operand_prefixes(node, fuzzy_terms: dict[int, list[str]]) -> list[str] | None:
+    """The prefixes (`_prefix`) of every word an occurrence of `node` can be made of; None when a word
+    can be any word (a wildcard with no literal start)."""
+    from .query.syntax import Fuzzy, Near, Or, Wildcard, Words
+    from .textmatch import _stems
+
+    if isinstance(node, Words):
+        if node.exact:
+            return [_prefix(w) for w, _, _ in _analysis().term_spans(node.text, stem=False)]
+        return [_prefix(t) for t in _stems(node.text)]
+    if isinstance(node, Wildcard):
+        start = _wildcard_prefix(wildcard_regex(node.pattern))
+        return [start] if start else None
+    if isinstance(node, Fuzzy):
+        return [_prefix(t) for t in fuzzy_terms.get(id(node), ())]
+    if isinstance(node, (Or, Near)):
+        prefixes: list[str] = []
+        for item in node.items if isinstance(node, Or) else (node.left, node.right):
+            found = _operand_prefixes(item, fuzzy_terms)
+            if found is None:
+                return None
+            prefixes += found
+        return prefixes
+    return []  # AND, NOT, dates: occur nowhere
 
 
 def find_matches(text: str, spec: MatchSpec) -> list[tuple[int, int, str]]:
@@ -155,13 +225,11 @@ def find_matches(text: str, spec: MatchSpec) -> list[tuple[int, int, str]]:
     anchors = [max(range(len(p)), key=lambda i: len(p[i])) for p in spec.phrases]
     prefixes = [_prefix(t) for t in spec.terms] + [_prefix(p[k]) for p, k in zip(spec.phrases, anchors)] + \
                [_wildcard_prefix(w) for w in spec.wildcards]
-    pattern = _candidate_pattern(tuple(prefixes))
     scanner = _Scanner(text)
     found: list[tuple[int, int, str]] = []
-    if pattern is None:
+    candidates = _candidate_starts(text, tuple(prefixes))
+    if candidates is None:
         candidates = [start for _term, start, _end in _analysis().term_spans(text)]
-    else:
-        candidates = sorted({m.start() for m in pattern.finditer(text)})
     for start in candidates:
         if not scanner.token_start(start):
             continue

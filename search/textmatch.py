@@ -27,28 +27,43 @@ from .query.syntax import Fuzzy, Near, Node, Or, Visitor, Wildcard, Words
 
 @dataclass(frozen=True)
 class Tokens:
+    """A text's words as the index analyses them: all of them, word i at position i; or, with `at`,
+    only some of them (those a query's words can be, `sparse_tokens`), each at its true position."""
     text: str
     terms: list[str]        # stemmed, as indexed
     words: list[str]        # unstemmed (exact_analyzer)
     starts: list[int]
     ends: list[int]
+    at: list[int] | None = None  # each word's position, ascending, when only some words are held
 
     @cached_property
     def surfaces(self) -> list[str]:
         """Each word as written, lowercased."""
         return [self.text[s:e].lower() for s, e in zip(self.starts, self.ends)]
 
+    def position(self, i: int) -> int:
+        return i if self.at is None else self.at[i]
+
+    def _by_position(self, values: list[int]) -> list[int] | dict[int, int]:
+        return values if self.at is None else dict(zip(self.at, values))
+
     @cached_property
-    def sentence(self) -> list[int]:
-        """The sentence number of each word (worked out only for `w/s`)."""
+    def sentence(self) -> list[int] | dict[int, int]:
+        """The sentence number of the word at each position (worked out only for `w/s`)."""
         from indexer.analysis import sentence_starts
 
-        return _units(self.starts, sentence_starts(self.text, self._paragraph_starts))
+        return self._by_position(_units(self.starts, sentence_starts(self.text, self._paragraph_starts)))
 
     @cached_property
-    def paragraph(self) -> list[int]:
-        """The paragraph number of each word (worked out only for `w/p`)."""
-        return _units(self.starts, self._paragraph_starts)
+    def paragraph(self) -> list[int] | dict[int, int]:
+        """The paragraph number of the word at each position (worked out only for `w/p`)."""
+        return self._by_position(_units(self.starts, self._paragraph_starts))
+
+    @cached_property
+    def span_of(self) -> list[int] | dict[int, tuple[int, int]]:
+        """The (start, end) character offsets of the word at each position."""
+        spans = list(zip(self.starts, self.ends))
+        return spans if self.at is None else dict(zip(self.at, spans))
 
     @cached_property
     def _paragraph_starts(self) -> list[int]:
@@ -73,6 +88,22 @@ def tokenize(text: str) -> Tokens:
     return Tokens(text, *term_forms(text))
 
 
+def sparse_tokens(text: str, starts: list[int], positions: list[int]) -> Tokens:
+    """The words of `text` that begin at the offsets `starts` (ascending, each a word's start), at the
+    given positions among all the text's words (`wordscan.WordScan` finds both). Only these words are
+    analysed: a long text of which a query can match a few words is read many times faster so."""
+    from indexer.analysis import _WORD, word_forms
+
+    terms, words, ends = [], [], []
+    for start in starts:
+        m = _WORD.match(text, start)
+        term, word = word_forms(m.group())
+        terms.append(term)
+        words.append(word)
+        ends.append(m.end())
+    return Tokens(text, terms, words, list(starts), ends, list(positions))
+
+
 def _units(starts: list[int], unit_starts: list[int]) -> list[int]:
     """For each word start, the number of the unit (sentence, paragraph) it falls in (one binary search
     a word, in C: a long report has tens of thousands of words)."""
@@ -92,10 +123,17 @@ def _distance(a: Instance, b: Instance) -> int:
     return 0
 
 
-def _sequence(tokens: list[str], words: tuple[str, ...]) -> list[Instance]:
+def _sequence(tokens: list[str], words: tuple[str, ...], at: list[int] | None = None) -> list[Instance]:
+    """Where `words` occur one after the other; with `at` (each token's position), only where their
+    positions are consecutive too."""
     n = len(words)
-    return [Instance(i, i + n - 1, frozenset(range(i, i + n)))
-            for i in range(len(tokens) - n + 1) if tokens[i] == words[0] and tuple(tokens[i:i + n]) == words]
+    first = words[0]
+    if at is None:
+        return [Instance(i, i + n - 1, frozenset(range(i, i + n)))
+                for i in range(len(tokens) - n + 1) if tokens[i] == first and tuple(tokens[i:i + n]) == words]
+    return [Instance(at[i], at[i] + n - 1, frozenset(range(at[i], at[i] + n)))
+            for i in range(len(tokens) - n + 1)
+            if tokens[i] == first and at[i + n - 1] - at[i] == n - 1 and tuple(tokens[i:i + n]) == words]
 
 
 def _near_words(parts: list[list[Instance]], slop: int, ordered: bool) -> list[Instance]:
@@ -121,6 +159,10 @@ def _near_words(parts: list[list[Instance]], slop: int, ordered: bool) -> list[I
     return spans
 
 
+def _single(position: int) -> Instance:
+    return Instance(position, position, frozenset((position,)))
+
+
 @lru_cache(maxsize=1024)
 def _stems(text: str) -> tuple[str, ...]:
     return tuple(analyse(text, "body"))
@@ -144,24 +186,23 @@ class _Instances(Visitor):
             from indexer.analysis import term_spans
 
             words = tuple(w for w, _, _ in term_spans(node.text, stem=False))
-            return _sequence(toks.words, words) if words else []
+            return _sequence(toks.words, words, toks.at) if words else []
         terms = _stems(node.text)
         if not terms:
             return []
         if node.slop and len(terms) > 1:
-            parts = [[Instance(i, i, frozenset({i})) for i, t in enumerate(toks.terms) if t == term]
-                     for term in terms]
+            parts = [[_single(toks.position(i)) for i, t in enumerate(toks.terms) if t == term] for term in terms]
             return _near_words(parts, node.slop, ordered=False)
-        return _sequence(toks.terms, terms)
+        return _sequence(toks.terms, terms, toks.at)
 
     def visit_Wildcard(self, node: Wildcard) -> list[Instance]:
         regex = wildcard_regex(node.pattern)
-        return [Instance(i, i, frozenset({i})) for i, (t, s) in enumerate(zip(self.toks.terms, self.toks.surfaces))
+        return [_single(self.toks.position(i)) for i, (t, s) in enumerate(zip(self.toks.terms, self.toks.surfaces))
                 if regex.match(t) or regex.match(s)]
 
     def visit_Fuzzy(self, node: Fuzzy) -> list[Instance]:
         wanted = set(self.fuzzy_terms.get(id(node), ()))
-        return [Instance(i, i, frozenset({i})) for i, t in enumerate(self.toks.terms) if t in wanted]
+        return [_single(self.toks.position(i)) for i, t in enumerate(self.toks.terms) if t in wanted]
 
     def visit_Or(self, node: Or) -> list[Instance]:
         return sorted({inst for item in node.items for inst in self.visit(item)},

@@ -100,3 +100,65 @@ def test_same_sentence_and_exact_forms_mark_what_they_matched():
     assert _marks("debt w/s nol", NEAR_TEXT) == ["debt", "Nol", "Nol", "debt"]
     assert _marks("exact:talks", NEAR_TEXT) == ["talks"]
     assert _marks("exact:talk", NEAR_TEXT) == []
+
+
+# Paragraphs of a few words each, some with no word a query can match, some of punctuation only, words
+# with inner dots and apostrophes: the highlighter analyses only the words that can match, and must
+# give each its position among all the words.
+PARAGRAPH = st.lists(st.sampled_from(["debt", "Debts", "nol", "Nol's", "lon", "the", "era", "talks", "of",
+                                      "said.", "Then", "U.S.", "naïve", "—", "filler", "words"]),
+                     min_size=0, max_size=9).map(" ".join)
+NODE_QUERIES = st.sampled_from([
+    "debt w/3 nol", "debt w/8 nol", "nol pre/5 debt", '"debt nol"~4', "debt w/s nol", "debt w/p nol",
+    '"lon nol" w/6 debt', "(debt OR era) w/2 nol", "deb* w/3 nol", "debt w/2 *ol",
+    "debt w/20 (nol w/1 lon)", '"lon nol" w/2 "the era"', "(debt w/2 nol) w/2 (the w/2 era)", "(debt w/2 the) w/s era", "naive w/3 debt", "exact:debts"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(PARAGRAPH, min_size=1, max_size=12), st.sampled_from(["\n\n", "\n \n", "\n\n\n"]), NODE_QUERIES,
+       st.sampled_from(["", "before", "after"]))
+def test_occurrences_found_from_the_candidate_words_are_those_of_the_whole_text(paragraphs, joint, query, pad):
+    """Proximities, sentences, paragraphs and exact forms found from the words that start like the
+    query's, at their counted positions, are those found by analysing every word; in short texts
+    (a regular expression finds the candidates) and long ones (numpy does)."""
+    from search.highlight import _node_matches
+
+    text = joint.join(paragraphs)
+    filler = "Words of no interest, “quoted” – here. " * 30
+    text = {"": text, "before": filler + joint + text, "after": text + joint + filler}[pad]
+    spec = match_spec(parse(query))
+    assert sorted(_node_matches(text, spec)) == sorted(_node_matches(text, spec, whole=True))
+
+
+def test_a_proximity_reaching_over_a_paragraph_without_its_words_is_still_marked():
+    text = "Debt, the theme.\n\nIt was.\n\nNol.\n\n" + "Other matters. " * 40 + "\n\nNol again."
+    assert _marks("debt w/5 nol", text) == ["Debt", "Nol"]  # 5 positions apart, two paragraphs between
+    assert _marks("debt w/4 nol", text) == []
+
+
+def test_a_word_with_a_leading_wildcard_is_marked():
+    assert _marks("*ol", NEAR_TEXT) == ["Nol", "Nol", "Nol"]
+    assert _marks("debt w/3 *ol", NEAR_TEXT) == ["debt", "Nol"]
+
+
+SCAN_TEXT = st.text(alphabet=st.sampled_from(list("ab Z9_.'’\n,-é") + ["ı", "—", "“", "”", "Σ", "ß", "\u0301", "😀", "𝐀"]),
+                    max_size=80)
+
+
+@settings(max_examples=500, deadline=None)
+@given(SCAN_TEXT, st.lists(st.sampled_from(["a", "ab", "b.a", "z9", "_", "ba"]), min_size=1, max_size=3))
+def test_the_numpy_scan_finds_the_analyzers_words_and_their_positions(text, prefixes):
+    from indexer.analysis import term_spans
+    from search.highlight import _candidate_pattern
+    from search.wordscan import WordScan
+
+    words = [start for _t, start, _e in term_spans(text, stem=False)]
+    scan = WordScan(text)
+    assert scan.words.tolist() == words
+    found = scan.prefix_starts(tuple(prefixes))
+    if text.isascii():
+        assert found is not None
+    if found is not None:  # the words the regular expression's candidates start, at their positions
+        expected = sorted({m.start() for m in _candidate_pattern(tuple(prefixes)).finditer(text)} & set(words))
+        assert found[0].tolist() == expected
+        assert found[1].tolist() == [words.index(s) for s in expected]
