@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from corpus.errors import StoreError
 from corpus.progress import SILENT, Progress
 from corpus.store.documents import STORE_FILE, Store
 
@@ -338,7 +337,8 @@ class Reader:
                 self.searcher.close()
             self.searcher = None
         if self.store is not None:
-            self.store.close()
+            if self._pool_key is None or not _STORES.give(self.folder, self.store):
+                self.store.close()
             self.store = None
 
     def __enter__(self) -> Reader:
@@ -420,6 +420,76 @@ def _close_quietly(searcher) -> None:
 _POOL = _Pool()
 
 
+class _StorePool:
+    """Read-only store connections kept between queries, as the searchers are (opening and closing one
+    cost about 3 ms a query). A kept connection sees every commit made since (each query is a new
+    read transaction); it is taken again only while its file is the one at the store's path: a
+    descriptor kept open on the file holds its inode, so a store deleted and made anew at the same
+    path (a new inode) is told apart."""
+
+    IDLE = 8
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.idle: dict[str, list[tuple[Store, int]]] = {}  # folder -> [(store, descriptor)]
+        self.taken: dict[int, int] = {}  # a taken store's descriptor, by the store's id, until given back
+
+    def take(self, folder: IndexFolder) -> Store | None:
+        while True:
+            with self.lock:
+                entries = self.idle.get(str(folder.path))
+                if not entries:
+                    return None
+                store, fd = entries.pop()
+            try:
+                kept, now = os.fstat(fd), os.stat(store.path)
+                if kept.st_nlink and (kept.st_dev, kept.st_ino) == (now.st_dev, now.st_ino):
+                    with self.lock:
+                        self.taken[id(store)] = fd
+                    return store
+            except OSError:
+                pass
+            self._close(store, fd)
+
+    def give(self, folder: IndexFolder, store: Store) -> bool:
+        with self.lock:
+            fd = self.taken.pop(id(store), None)
+        if fd is None:
+            try:
+                fd = os.open(store.path, os.O_RDONLY)
+            except OSError:
+                return False
+        with self.lock:
+            name = str(folder.path)
+            entries = self.idle.pop(name, [])
+            self.idle[name] = entries  # now the most recently used
+            entries.append((store, fd))
+            dropped = entries[:-self.IDLE] if len(entries) > self.IDLE else []
+            del entries[:len(dropped)]
+            while len(self.idle) > _Pool.FOLDERS:
+                dropped += self.idle.pop(next(iter(self.idle)))
+        for old, old_fd in dropped:
+            self._close(old, old_fd)
+        return True
+
+    @staticmethod
+    def _close(store: Store, fd: int) -> None:
+        try:
+            store.close()
+        finally:
+            os.close(fd)
+
+    def clear(self) -> None:
+        with self.lock:
+            entries = [e for kept in self.idle.values() for e in kept]
+            self.idle.clear()
+        for store, fd in entries:
+            self._close(store, fd)
+
+
+_STORES = _StorePool()
+
+
 def open_reader(folder: IndexFolder, weighting=None) -> Reader:
     """The store and a searcher over the current Whoosh generation, scoring with `weighting` (BM25F
     with Whoosh's defaults when not given). The searcher comes from the process's pool when an open one
@@ -427,10 +497,8 @@ def open_reader(folder: IndexFolder, weighting=None) -> Reader:
     folder.require()
     if not folder.has_store():
         return Reader(folder, None, None)
-    try:
-        store = folder.open_store(readonly=True)
-    except StoreError:
-        raise
+    pooling = os.environ.get("POLSEARCH_READER_POOL") != "0"
+    store = (_STORES.take(folder) if pooling else None) or folder.open_store(readonly=True)
     from whoosh import index as whoosh_index
     from whoosh.index import EmptyIndexError
 
@@ -440,7 +508,7 @@ def open_reader(folder: IndexFolder, weighting=None) -> Reader:
         if not name:
             return Reader(folder, store, None)
         path = _generation_path(folder, name)
-        key = None if scoring is None or os.environ.get("POLSEARCH_READER_POOL") == "0" else (str(path), scoring)
+        key = (str(path), scoring) if pooling and scoring is not None else None
         pooled = _POOL.take(folder, key) if key is not None else None
         if pooled is not None:
             reader = Reader(folder, store, pooled[0], path, key)

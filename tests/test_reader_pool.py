@@ -98,3 +98,30 @@ def test_searches_and_facets_in_turn_each_keep_their_searcher(tmp_path):
         with open_reader(IndexFolder(path)) as reader:
             assert reader.searcher is plain
     assert found.total == counts.total
+
+
+def test_a_kept_store_connection_reads_a_store_made_anew_at_the_same_path(tmp_path):
+    import shutil
+
+    from indexer.index import _STORES
+
+    rng = random.Random(13)
+    path = tmp_path / "index"
+    ingest_documents(path, [_document(rng, n) for n in range(30)])
+    first = search(path, "security OR trade", limit=50)
+    with open_reader(IndexFolder(path), ranking.weighting()) as reader:
+        kept = reader.store
+    with open_reader(IndexFolder(path), ranking.weighting()) as reader:
+        assert reader.store is kept  # the same file: the connection is used again
+    shutil.rmtree(path)
+    again = [_document(rng, n) for n in range(100, 130)]
+    ingest_documents(path, again)
+    after = search(path, "security OR trade", limit=50)
+    with open_reader(IndexFolder(path), ranking.weighting()) as reader:
+        assert reader.store is not kept
+    assert {h.doc.id for h in after.hits} <= {d.id for d in again}
+    assert {h.doc.id for h in after.hits} != {h.doc.id for h in first.hits}
+    _POOL.clear()
+    _STORES.clear()
+    fresh = search(path, "security OR trade", limit=50)
+    assert (after.total, _ids(after)) == (fresh.total, _ids(fresh))
