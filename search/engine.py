@@ -403,7 +403,7 @@ class _Eval:
         cand = self.phrase_starts(field, words)
         if not len(cand):
             return EMPTY_DOCS, EMPTY_SCORES
-        docs = np.unique(cand >> 32)
+        docs = _distinct(cand >> 32)
         scores = None
         for w in words:
             d, s = self.term(field, w)
@@ -437,7 +437,7 @@ class _Eval:
             a_start, a_end = _join(a_start, a_end, b[0], b[1], q.slop, q.ordered)
             if not len(a_start):
                 return EMPTY_DOCS, EMPTY_DOCS, EMPTY_DOCS, EMPTY_SCORES
-        docs = np.unique(a_start >> 32)
+        docs = _distinct(a_start >> 32)
         scores = None
         for p in parts:
             s = p[3][np.searchsorted(p[2], docs)]
@@ -450,8 +450,11 @@ def _join(a_start, a_end, b_start, b_end, slop: int, ordered: bool):
     (start, end) of their union, each once, sorted by start then end."""
     out_s, out_e = [], []
     # B after A: b.start in [a.end + 1, a.end + slop]
-    order = np.lexsort((b_end, b_start))
-    bs, be = b_start[order], b_end[order]
+    if _ordered(b_start, b_end):  # a word's spans, or spans a join made: already in order
+        bs, be = b_start, b_end
+    else:
+        order = np.lexsort((b_end, b_start))
+        bs, be = b_start[order], b_end[order]
     lo = np.searchsorted(bs, a_end + 1)
     hi = np.searchsorted(bs, a_end + slop, side="right")
     n = hi - lo
@@ -462,8 +465,11 @@ def _join(a_start, a_end, b_start, b_end, slop: int, ordered: bool):
         out_e.append(np.maximum(a_end[ai], be[bi]))
     if not ordered:
         # B before A: b.end in [a.start - slop, a.start - 1]
-        order = np.argsort(b_end, kind="stable")
-        bs2, be2 = b_start[order], b_end[order]
+        if len(b_end) < 2 or (b_end[1:] >= b_end[:-1]).all():
+            bs2, be2 = b_start, b_end
+        else:
+            order = np.argsort(b_end, kind="stable")
+            bs2, be2 = b_start[order], b_end[order]
         lo = np.searchsorted(be2, a_start - slop)
         hi = np.searchsorted(be2, a_start - 1, side="right")
         n = hi - lo
@@ -482,13 +488,35 @@ def _join(a_start, a_end, b_start, b_end, slop: int, ordered: bool):
     e = np.concatenate(out_e)
     same_doc = (s >> 32) == (e >> 32)
     s, e = s[same_doc], e[same_doc]
-    order = np.lexsort((e, s))
-    s, e = s[order], e[order]
+    if not _ordered(s, e):
+        order = np.lexsort((e, s))
+        s, e = s[order], e[order]
     if len(s) > 1:
         keep = np.ones(len(s), dtype=bool)
         keep[1:] = (s[1:] != s[:-1]) | (e[1:] != e[:-1])
         s, e = s[keep], e[keep]
     return s, e
+
+
+def _first_of_runs(x: np.ndarray) -> np.ndarray:
+    """True where an element differs from the one before it (and at the first)."""
+    first = np.ones(len(x), dtype=bool)
+    if len(x) > 1:
+        np.not_equal(x[1:], x[:-1], out=first[1:])
+    return first
+
+
+def _distinct(x: np.ndarray) -> np.ndarray:
+    """The distinct values of an ascending array (`np.unique` without sorting it again)."""
+    return x[_first_of_runs(x)]
+
+
+def _ordered(starts: np.ndarray, ends: np.ndarray) -> bool:
+    """Whether spans are sorted by start, then end (a lexsort of them would keep them as they are)."""
+    if len(starts) < 2:
+        return True
+    step = starts[1:] - starts[:-1]
+    return bool(((step > 0) | ((step == 0) & (ends[1:] >= ends[:-1]))).all())
 
 
 class _Decider:
@@ -576,7 +604,8 @@ def _same_unit(unit_starts, a, b) -> np.ndarray:
     def per_unit(occ):
         start, end = occ
         u = np.searchsorted(unit_starts, start, side="right") - 1
-        units, first = np.unique(u, return_index=True)
+        first = np.flatnonzero(_first_of_runs(u))  # u ascends: the first occurrence in each unit
+        units = u[first]
         last = np.append(first[1:], len(u)) - 1
         return units, end[first], start[last]  # per unit: the smallest end, the largest start
 
