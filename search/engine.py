@@ -259,8 +259,9 @@ class _Eval:
         if kind is wq.Every and q.fieldname in (None, "", "*"):
             return self.seg.all_docs, np.full(len(self.seg.all_docs), float(q.boost))
         if kind is wspans.SpanNear2:
-            starts, ends, docs, scores = self.spans(q)
-            return docs, scores
+            starts, _ends, score = self.spans(q)
+            docs = _distinct(starts >> 32)
+            return docs, score(docs)
         raise Unsupported(kind.__name__)
 
     # -- leaves -----------------------------------------------------------------------------------
@@ -277,12 +278,24 @@ class _Eval:
             return EMPTY_DOCS, EMPTY_SCORES
         docs, tf = self.pack.postings(field, t)
         docs = docs.astype(np.int64)
+        return docs, self._bm25(field, text, docs, tf, boost)
+
+    def term_in(self, field: str, text, docs: np.ndarray, boost: float = 1.0) -> np.ndarray:
+        """A text field's term's scores in `docs` (ascending, each holding the term): those `term()`
+        gives them, computed for these documents only (a phrase of common words matches a few of the
+        documents holding "the")."""
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+        posted, tf = self.pack.postings(field, self.pack.term_index(field, text))
+        return self._bm25(field, text, docs, tf[np.searchsorted(posted, docs)], boost)
+
+    def _bm25(self, field: str, text: str, docs: np.ndarray, tf, boost: float) -> np.ndarray:
         idf, avgfl, b, k1 = self.engine.term_stats(field, text)
         fl = self.pack.array(f"{field}.len")[docs]
         scores = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
         if boost != 1.0:
             scores = scores * boost
-        return docs, scores
+        return scores
 
     def _whoosh_term(self, field: str, text: str, boost: float):
         """A term of a field the pack does not hold (id, language, is_copy: short lists or flags),
@@ -317,6 +330,17 @@ class _Eval:
         return docs, np.full(len(docs), float(q.boost))
 
     # -- combinations -----------------------------------------------------------------------------
+    def _mask(self, docs: np.ndarray) -> np.ndarray:
+        mask = np.zeros(self.seg.count, dtype=bool)
+        mask[docs] = True
+        return mask
+
+    def _common(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where the documents both ascending arrays hold are in each (`np.intersect1d`'s indices, by
+        a mask over the segment instead of a sort)."""
+        ia = np.flatnonzero(self._mask(b)[a])
+        return ia, np.searchsorted(b, a[ia])
+
     def complement(self, docs: np.ndarray) -> np.ndarray:
         mask = self.seg.alive.copy()
         mask[docs] = False
@@ -339,15 +363,15 @@ class _Eval:
             if docs is None:
                 docs, scores = d, sc
             else:
-                common, ia, ib = np.intersect1d(docs, d, assume_unique=True, return_indices=True)
-                docs, scores = common, scores[ia] + sc[ib]
+                ia, ib = self._common(docs, d)
+                docs, scores = docs[ia], scores[ia] + sc[ib]
             if not len(docs):
                 return EMPTY_DOCS, EMPTY_SCORES
         if docs is None:
             docs, scores = self.seg.all_docs, np.zeros(len(self.seg.all_docs))
         for s in negative:
             d, _ = self.run(s.query)
-            keep = ~np.isin(docs, d, assume_unique=True)
+            keep = ~self._mask(d)[docs]
             docs, scores = docs[keep], scores[keep] + 1.0
         if q.boost != 1.0:
             scores = scores * q.boost
@@ -361,11 +385,14 @@ class _Eval:
         if len(parts) == 1:
             docs, scores = parts[0]
         else:
-            alld = np.concatenate([p[0] for p in parts])
-            alls = np.concatenate([p[1] for p in parts])
-            docs, inverse = np.unique(alld, return_inverse=True)
-            scores = np.zeros(len(docs))
-            np.add.at(scores, inverse, alls)
+            # a column over the segment's documents: each part's scores added in order, as Whoosh adds them
+            present = np.zeros(self.seg.count, dtype=bool)
+            total = np.zeros(self.seg.count)
+            for d, sc in parts:
+                present[d] = True
+                total[d] += sc  # a part holds each document once
+            docs = np.flatnonzero(present)
+            scores = total[docs]
         if q.boost != 1.0:
             scores = scores * q.boost
         return docs, scores
@@ -406,15 +433,15 @@ class _Eval:
         docs = _distinct(cand >> 32)
         scores = None
         for w in words:
-            d, s = self.term(field, w)
-            s = s[np.searchsorted(d, docs)]
+            s = self.term_in(field, w, docs)
             scores = s if scores is None else scores + s
         if q.boost != 1.0:
             scores = scores * q.boost
         return docs, scores
 
     def spans(self, q):
-        """(start keys, end keys, documents, scores) of a span query's matches."""
+        """(start keys, end keys, scorer) of a span query's matches: the scorer gives the scores of
+        documents among those matched (ascending), computed for them only."""
         from whoosh import query as wq
         from whoosh.query import spans as wspans
 
@@ -422,27 +449,30 @@ class _Eval:
             k = self._term_keys(q.fieldname, q.text)
             if k is None:
                 return None
-            docs, scores = self.term(q.fieldname, q.text, q.boost)
             k = np.asarray(k)
-            return k, k, docs, scores
+            return k, k, lambda docs: self.term_in(q.fieldname, q.text, docs, q.boost)
         if type(q) is not wspans.SpanNear2 or q.mindist != 1:
             raise Unsupported(type(q).__name__)
         parts = [self.spans(s) for s in q.qs]
         if any(p is None for p in parts):
-            return EMPTY_DOCS, EMPTY_DOCS, EMPTY_DOCS, EMPTY_SCORES
+            return EMPTY_DOCS, EMPTY_DOCS, lambda docs: EMPTY_SCORES
         # only the documents that hold every part can hold a match: the others' spans are not joined
         kept = _in_every([(p[0], p[1]) for p in parts], self.seg.count)
         a_start, a_end = kept[0]
         for b in kept[1:]:
             a_start, a_end = _join(a_start, a_end, b[0], b[1], q.slop, q.ordered)
             if not len(a_start):
-                return EMPTY_DOCS, EMPTY_DOCS, EMPTY_DOCS, EMPTY_SCORES
-        docs = _distinct(a_start >> 32)
-        scores = None
-        for p in parts:
-            s = p[3][np.searchsorted(p[2], docs)]
-            scores = s if scores is None else scores + s
-        return a_start, a_end, docs, scores
+                return EMPTY_DOCS, EMPTY_DOCS, lambda docs: EMPTY_SCORES
+        scorers = [p[2] for p in parts]
+
+        def score(docs: np.ndarray) -> np.ndarray:  # its parts' scores, added in Whoosh's order
+            scores = None
+            for part in scorers:
+                s = part(docs)
+                scores = s if scores is None else scores + s
+            return scores
+
+        return a_start, a_end, score
 
 
 def _join(a_start, a_end, b_start, b_end, slop: int, ordered: bool):
