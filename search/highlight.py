@@ -69,29 +69,6 @@ def _candidate_starts(text: str, prefixes: tuple[str, ...]) -> list[int] | None:
     return None if pattern is None else sorted({m.start() for m in pattern.finditer(text)})
 
 
-def _positioned_candidates(text: str, prefixes: tuple[str, ...]) -> tuple[list[int], list[int]] | None:
-    """The starts of the words that start like one of the prefixes, ascending, and each one's position
-    among all the text's words (`wordscan`; in a text with letters outside ASCII, the candidates of the
-    regular expression that start words); None for an empty prefix (every word is a candidate)."""
-    import numpy as np
-
-    from .wordscan import WordScan
-
-    if not prefixes:
-        return [], []
-    if any(not p for p in prefixes):
-        return None
-    scan = WordScan(text)
-    found = scan.prefix_starts(prefixes)
-    if found is None:
-        candidates = np.array(_candidate_starts(text, prefixes), dtype=np.int64)
-        at = np.searchsorted(scan.words, candidates)
-        keep = at < len(scan.words)
-        keep[keep] = scan.words[at[keep]] == candidates[keep]
-        found = candidates[keep], at[keep]
-    return found[0].tolist(), found[1].tolist()
-
-
 def _prefix(term: str) -> str:
     # A Porter2 stem keeps the start of its word, but for its last letter ("polici" <- "policy") and a
     # few short exceptions ("die" <- "dying"): search for the first letters only.
@@ -105,67 +82,67 @@ def _wildcard_prefix(pattern: re.Pattern[str]) -> str:
     return text[:4]
 
 
-class _Scanner:
-    """Terms of the words of one text, computed on demand."""
+class _Words:
+    """The words of one text: where each starts (`wordscan`; word i is at position i), the words that
+    start like a query's words, and each word's term, analysed when first asked for."""
 
     def __init__(self, text: str) -> None:
-        a = _analysis()
+        from .wordscan import WordScan
+
         self.text = text
-        self.word = a._WORD
-        self.terms = a.term_spans
-        self.forms = a.word_forms
+        self.scan = WordScan(text)
+        self.starts = self.scan.words
+        self._terms: dict[int, tuple[str, str, int, int]] = {}
 
-    def term_at(self, start: int) -> tuple[str, int, int] | None:
-        m = self.word.match(self.text, start)
-        if m is None:
-            return None
-        return self.forms(m.group())[0], start, m.end()  # one word: its term, without splitting it again
+    def __len__(self) -> int:
+        return len(self.starts)
 
-    def before(self, start: int, count: int) -> list[tuple[str, int, int]]:
-        """The terms of the `count` words before the word at `start` (fewer at the text's start)."""
-        lo = max(0, start - 48 * count - 48)
-        while True:
-            spans = self.terms(self.text[lo:start])
-            if lo > 0:
-                spans = spans[1:]  # the first may be the end of a word cut by the window
-            if len(spans) >= count or lo == 0:
-                return [(t, a + lo, b + lo) for t, a, b in spans[-count:]] if count else []
-            lo = max(0, lo - 400)
+    def candidates(self, prefixes: tuple[str, ...]) -> tuple[list[int], list[int]]:
+        """The starts and positions of the words that start like one of the (lowercase, folded)
+        prefixes, ascending: every word when a prefix is empty. In a text with letters outside ASCII,
+        the candidates of the case- and accent-insensitive regular expression that start words."""
+        import numpy as np
 
-    def next_after(self, end: int) -> tuple[str, int, int] | None:
-        m = self.word.search(self.text, end)
-        return self.term_at(m.start()) if m else None
+        if not prefixes:
+            return [], []
+        if any(not p for p in prefixes):
+            return self.starts.tolist(), list(range(len(self.starts)))
+        found = self.scan.prefix_starts(prefixes)
+        if found is None:
+            candidates = np.array(_candidate_starts(self.text, prefixes), dtype=np.int64)
+            at = np.searchsorted(self.starts, candidates)
+            keep = at < len(self.starts)
+            keep[keep] = self.starts[at[keep]] == candidates[keep]
+            found = candidates[keep], at[keep]
+        return found[0].tolist(), found[1].tolist()
 
-    def token_start(self, pos: int) -> bool:
-        """Whether a word of the analyzer starts at `pos` (not inside "U.S." or "don't")."""
-        if pos == 0:
-            return True
-        before = self.text[pos - 1]
-        if before.isalnum() or before == "_":
-            return False
-        if before in ".'’" and pos >= 2 and (self.text[pos - 2].isalnum() or self.text[pos - 2] == "_"):
-            return False
-        return True
+    def at(self, position: int) -> tuple[str, str, int, int]:
+        """(term, unstemmed word, start, end) of the word at `position`."""
+        found = self._terms.get(position)
+        if found is None:
+            start = int(self.starts[position])
+            m = _analysis()._WORD.match(self.text, start)
+            term, word = _analysis().word_forms(m.group())
+            found = self._terms[position] = (term, word, start, m.end())
+        return found
 
 
-def _node_matches(text: str, spec: MatchSpec, whole: bool = False) -> list[tuple[int, int, str]]:
+def _node_matches(text: str, spec: MatchSpec, words: _Words | None = None,
+                  whole: bool = False) -> list[tuple[int, int, str]]:
     """Spans of the occurrences that satisfy the spec's word-by-word nodes (proximity, "..."~N, exact
     forms): runs of consecutive words of one occurrence become one span. Only the words that start as
-    the nodes' words do are analysed, at their positions in the whole text (`textmatch.sparse_tokens`);
-    every word with `whole` (the same spans)."""
+    the nodes' words do are analysed, at their positions among all the text's words
+    (`textmatch.sparse_tokens`); every word with `whole` (the same spans)."""
     from .textmatch import instances, sparse_tokens, tokenize
 
-    toks = None
-    if not whole:
-        prefixes: list[str] | None = []
-        for node in spec.nodes:
-            found = _operand_prefixes(node, spec.fuzzy_terms)
-            prefixes = None if found is None or prefixes is None else prefixes + found
-        found = None if prefixes is None else _positioned_candidates(text, tuple(prefixes))
-        if found is not None:
-            toks = sparse_tokens(text, *found)
-    if toks is None:
+    prefixes: list[str] | None = []
+    for node in spec.nodes:
+        found = _operand_prefixes(node, spec.fuzzy_terms)
+        prefixes = None if found is None or prefixes is None else prefixes + found
+    if whole or prefixes is None:
         toks = tokenize(text)
+    else:
+        toks = sparse_tokens(text, *(words or _Words(text)).candidates(tuple(prefixes)))
     span_of = toks.span_of
     found = []
     for node in spec.nodes:
@@ -211,54 +188,30 @@ def _operand_prefixes(node, fuzzy_terms: dict[int, list[str]]) -> list[str] | No
 
 def find_matches(text: str, spec: MatchSpec) -> list[tuple[int, int, str]]:
     """(start, end, what) character spans of the matches, in order, not overlapping; `what` names the
-    term or phrase matched."""
+    term or phrase matched. Only the words that start like a query's words are analysed (a numpy scan
+    finds them, `_Words`); a phrase is looked for from its longest word (the rarest, as a rule: "the
+    united states" from "united", not from every "the"), its other words read at the positions
+    either side."""
     if not text or spec.empty():
         return []
-    if spec.nodes:
-        found_nodes = _node_matches(text, spec)
-        if not (spec.terms or spec.phrases or spec.wildcards):
-            return _merge(found_nodes)
-    else:
-        found_nodes = []
-    # a phrase is looked for from its longest word (the rarest, as a rule: "the united states" from
-    # "united", not from every "the"), then checked word by word either side
-    anchors = [max(range(len(p)), key=lambda i: len(p[i])) for p in spec.phrases]
-    prefixes = [_prefix(t) for t in spec.terms] + [_prefix(p[k]) for p, k in zip(spec.phrases, anchors)] + \
-               [_wildcard_prefix(w) for w in spec.wildcards]
-    scanner = _Scanner(text)
-    found: list[tuple[int, int, str]] = []
-    candidates = _candidate_starts(text, tuple(prefixes))
-    if candidates is None:
-        candidates = [start for _term, start, _end in _analysis().term_spans(text)]
-    for start in candidates:
-        if not scanner.token_start(start):
-            continue
-        tok = scanner.term_at(start)
-        if tok is None:
-            continue
-        term, _s, end = tok
-        surface = text[start:end].lower()
-        if term in spec.terms or any(w.match(term) or w.match(surface) for w in spec.wildcards):
-            found.append((start, end, term))
-        for phrase, anchor in zip(spec.phrases, anchors):
-            if term != phrase[anchor]:
+    words = _Words(text)
+    found = _node_matches(text, spec, words) if spec.nodes else []
+    if spec.terms or spec.wildcards:
+        prefixes = [_prefix(t) for t in spec.terms] + [_wildcard_prefix(w) for w in spec.wildcards]
+        for position in words.candidates(tuple(prefixes))[1]:
+            term, _word, start, end = words.at(position)
+            if term in spec.terms or any(w.match(term) or w.match(text[start:end].lower()) for w in spec.wildcards):
+                found.append((start, end, term))
+    for phrase in spec.phrases:
+        n = len(phrase)
+        anchor = max(range(n), key=lambda i: len(phrase[i]))
+        for position in words.candidates((_prefix(phrase[anchor]),))[1]:
+            first = position - anchor
+            if first < 0 or first + n > len(words) or words.at(position)[0] != phrase[anchor]:
                 continue
-            first = start
-            if anchor:
-                before = scanner.before(start, anchor)
-                if [t for t, _a, _b in before] != list(phrase[:anchor]):
-                    continue
-                first = before[0][1]
-            last, ok = end, True
-            for word in phrase[anchor + 1:]:
-                nxt = scanner.next_after(last)
-                if nxt is None or nxt[0] != word:
-                    ok = False
-                    break
-                last = nxt[2]
-            if ok:
-                found.append((first, last, " ".join(phrase)))
-    return _merge(found + found_nodes)
+            if all(words.at(first + k)[0] == phrase[k] for k in range(n) if k != anchor):
+                found.append((words.at(first)[2], words.at(first + n - 1)[3], " ".join(phrase)))
+    return _merge(found)
 
 
 def _merge(found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
