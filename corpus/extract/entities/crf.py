@@ -4,8 +4,9 @@ Moving parts:
 - `tokenise`: a paragraph cut into word and punctuation tokens with their character offsets;
 - `token_features`: each token's shape, affixes, neighbours and gazetteer hits (the hand-typed entity
   lexicon of `corpus/data/entities_*.txt`, and the open gazetteers' names in `entities_gazetteer.txt`:
-  countries, cities, regions, first names, leaders, parties, organisations), plus whether its paragraph
-  is a headline (the page's own structure);
+  countries, cities, regions, first names, leaders, parties, organisations), its word clusters and
+  its neighbours' (`entities_clusters.txt`, learnt from unlabelled policy prose by `bench/clusters.py`),
+  plus whether its paragraph is a headline (the page's own structure);
 - `tag_paragraphs`: the shipped model (`corpus/data/entities.crfsuite`, trained by `make train-entities`,
   see `bench/train_entities.py`) run over a document, loaded once per process, giving typed spans.
 
@@ -23,6 +24,7 @@ from importlib import resources
 
 MODEL_NAME = "entities.crfsuite"
 OPEN_GAZETTEER = "entities_gazetteer.txt"
+CLUSTERS = "entities_clusters.txt"
 
 _TOKEN_RE = re.compile(r"\w+(?:[’'.\-]\w+)*\.?|[^\w\s]", re.UNICODE)
 _lock = threading.Lock()
@@ -83,9 +85,30 @@ def gazetteer() -> dict[str, str]:
     return {w: " ".join(sorted(c)) for w, c in classes.items()}
 
 
+@lru_cache(maxsize=1)
+def clusters() -> dict[str, tuple[str, ...]]:
+    """Word form -> its cluster numbers, coarse to fine, learnt from unlabelled policy prose by
+    `bench/clusters.py` (written by `make train-entities`); empty when the file is not there."""
+    path = resources.files("corpus.data").joinpath(CLUSTERS)
+    if not path.is_file():
+        return {}
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            word, *ids = line.split("\t")
+            out[word] = tuple(ids)
+    return out
+
+
+def _cluster(tok: str, table: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    return table.get(tok) or table.get(tok.lower()) or table.get(tok.capitalize()) or ()
+
+
 def token_features(toks: list[str], headline: bool = False) -> list[list[str]]:
     """The features of each token of one sentence or paragraph."""
     gaz = gazetteer()
+    table = clusters()
+    cl = [_cluster(t, table) for t in toks]
     low = [t.lower() for t in toks]
     shapes = [_shape(t) for t in toks]
     n = len(toks)
@@ -102,6 +125,10 @@ def token_features(toks: list[str], headline: bool = False) -> list[list[str]]:
         g = gaz.get(low[i])
         if g:
             f.extend("g=" + c for c in g.split())
+        if cl[i]:
+            f.extend(f"c{k}={c}" for k, c in enumerate(cl[i]))
+        else:
+            f.append("c=none")
         if headline:
             f.append("head")
         if i == 0:
@@ -113,6 +140,8 @@ def token_features(toks: list[str], headline: bool = False) -> list[list[str]]:
             gp = gaz.get(low[i - 1])
             if gp:
                 f.extend("-1g=" + c for c in gp.split())
+            if cl[i - 1]:
+                f.append("-1c=" + cl[i - 1][1])
         if i == n - 1:
             f.append("EOS")
         else:
@@ -122,6 +151,8 @@ def token_features(toks: list[str], headline: bool = False) -> list[list[str]]:
             gn = gaz.get(low[i + 1])
             if gn:
                 f.extend("+1g=" + c for c in gn.split())
+            if cl[i + 1]:
+                f.append("+1c=" + cl[i + 1][1])
         feats.append(f)
     return feats
 
