@@ -8,7 +8,9 @@ Moving parts:
   its neighbours' (`entities_clusters.txt`, learnt from unlabelled policy prose by `bench/clusters.py`),
   plus whether its paragraph is a headline (the page's own structure);
 - `tag_paragraphs`: the shipped model (`corpus/data/entities.crfsuite`, trained by `make train-entities`,
-  see `bench/train_entities.py`) run over a document, loaded once per process, giving typed spans.
+  see `bench/train_entities.py`) run over a document, loaded once per process, giving typed spans with
+  their confidence; the floors they must reach (`MIN_MARGINAL`, `MIN_MARGINAL_SINGLE`, `CONFIRM_CUES`)
+  are chosen in training and stored beside the model (`entities_settings.json`).
 
 The rules recogniser (`find_entities`) stays in front: its gazetteer and title evidence is the more
 precise; the CRF adds the names the hand-typed lists never saw.
@@ -191,6 +193,11 @@ def _settings() -> dict:
 # spans are where its precision is lost. Chosen by `make train-entities` on a development split of the
 # training data (bench/train_entities.py), stored beside the model.
 MIN_MARGINAL = float(_settings().get("min_marginal", 0.6))
+# A one-word span needs at least this (a lone capitalised word is where most of its wrong names are).
+MIN_MARGINAL_SINGLE = float(_settings().get("min_marginal_single", MIN_MARGINAL))
+# A name the rules typed only by a context cue ("..., who said") is kept when the CRF, at this floor,
+# also finds a person, organisation or place sharing a word with it; None keeps every such name.
+CONFIRM_CUES = _settings().get("confirm_cues")
 
 
 def tag_tokens(toks: list[str], headline: bool = False) -> tuple[list[str], list[float]]:
@@ -204,8 +211,12 @@ def tag_tokens(toks: list[str], headline: bool = False) -> tuple[list[str], list
     return tags, probs
 
 
-def tag_paragraphs(texts: list[tuple[str, bool]]) -> list[tuple[int, int, int, str]]:
-    """Typed names in each (text, is_headline) paragraph: (paragraph, start char, end char, type)."""
+def tag_paragraphs(texts: list[tuple[str, bool]],
+                   min_marginal: float | None = None) -> list[tuple[int, int, int, str, float]]:
+    """Typed names in each (text, is_headline) paragraph: (paragraph, start char, end char, type,
+    confidence), the confidence being the smallest marginal probability of the span's tags; spans below
+    `min_marginal` (by default `MIN_MARGINAL`) are left out."""
+    floor = MIN_MARGINAL if min_marginal is None else min_marginal
     found = []
     for p, (text, headline) in enumerate(texts):
         toks = tokenise(text)
@@ -214,9 +225,10 @@ def tag_paragraphs(texts: list[tuple[str, bool]]) -> list[tuple[int, int, int, s
             chunk = toks[a:a + 200]
             tags, probs = tag_tokens([t for t, _ in chunk], headline)
             for i, j, typ in spans(tags):
-                if min(probs[i:j]) < MIN_MARGINAL:
+                confidence = min(probs[i:j])
+                if confidence < floor:
                     continue
                 start = chunk[i][1]
                 end = chunk[j - 1][1] + len(chunk[j - 1][0])
-                found.append((p, start, end, typ))
+                found.append((p, start, end, typ, confidence))
     return found
