@@ -55,8 +55,9 @@ bench-crossval: $(VENV)/.stamp-test
 
 # The entity CRF: trained on the open data of ../shared/data/ner-open (fixed seed), written to corpus/data,
 # then scored on the held-out split. Not part of `make test`, which loads the shipped model.
+# one BLAS thread: the word clusters (bench/clusters.py) come out the same on every machine
 train-entities: $(VENV)/.stamp-install
-	$(BIN)/python -m bench.train_entities
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m bench.train_entities
 
 bench-entities: $(VENV)/.stamp-install
 	$(BIN)/python -m bench.entities

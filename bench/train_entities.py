@@ -1,15 +1,18 @@
 """Train the entity CRF and write it into package data: `make train-entities`.
 
-1. Writes the open gazetteers' names (`bench/gazetteers.py`) to `corpus/data/entities_gazetteer.txt`:
-   they are features.
+1. Writes the open gazetteers' names (`bench/gazetteers.py`) to `corpus/data/entities_gazetteer.txt` and
+   the word clusters learnt from unlabelled policy prose (`bench/clusters.py`) to
+   `corpus/data/entities_clusters.txt`: both are features.
 2. Tunes on a development split carved out of the training data (the last `DEV_DOCS` documents of
    Re-DocRED dev), never on the held-out set: a model is trained without them for each L1/L2 setting in
    `GRID`, and each is scored with each span threshold in `MARGINS` (a span is kept when every one of its
-   tags has at least that marginal probability). The setting with the best untyped F1 among those with
-   precision >= `MIN_PRECISION` wins (the best F1 if none reaches it).
+   tags has at least that marginal probability), each stricter threshold for one-word spans in
+   `SINGLE_EXTRA`, and each floor in `CONFIRM` at which the CRF must also find a name the rules typed only
+   by a context cue (None: no check). The setting with the best untyped F1 among those with precision >=
+   `MIN_PRECISION` wins (the best F1 if none reaches it).
 3. Trains the shipped model on all the training data with that setting (the corpus order is fixed and
    shuffled with seed 15, so a run gives the same model), writes `corpus/data/entities.crfsuite` and the
-   chosen threshold to `corpus/data/entities_settings.json`, and prints the held-out scores
+   chosen thresholds to `corpus/data/entities_settings.json`, and prints the held-out scores
    (`bench/entities.py`), which no choice looked at.
 """
 
@@ -31,6 +34,8 @@ SEED = 15
 BASE = {"max_iterations": 150, "feature.possible_transitions": True}
 GRID = [{"c1": 0.05, "c2": 0.01}, {"c1": 0.1, "c2": 0.05}, {"c1": 0.02, "c2": 0.005}]
 MARGINS = (0.5, 0.6, 0.7, 0.8)
+SINGLE_EXTRA = (0.0, 0.1, 0.2)
+CONFIRM = (None, 0.5)
 MIN_PRECISION = 0.85
 DEV_DOCS = 100
 SETTINGS = os.path.join(ROOT, "corpus", "data", "entities_settings.json")
@@ -60,14 +65,25 @@ def _use(model: str) -> None:
     crf._tagger.cache_clear()
 
 
+def _apply(chosen: dict) -> None:
+    from corpus.extract.entities import crf
+
+    crf.MIN_MARGINAL = chosen["min_marginal"]
+    crf.MIN_MARGINAL_SINGLE = chosen["min_marginal_single"]
+    crf.CONFIRM_CUES = chosen["confirm_cues"]
+
+
 def main() -> int:
-    from bench import entities, gazetteers
+    from bench import clusters, entities, gazetteers
     from corpus.extract import entities as recogniser
     from corpus.extract.entities import crf
 
     print(f"gazetteer features: {gazetteers.write()} names from the open gazetteers written to "
           f"{os.path.relpath(gazetteers.TARGET, ROOT)}")
     crf.gazetteer.cache_clear()
+    print(f"cluster features: {clusters.write()} words clustered from unlabelled text into "
+          f"{os.path.relpath(clusters.TARGET, ROOT)}")
+    crf.clusters.cache_clear()
     train_sents, dev_docs = [], []
     for rel, licence in TRAIN:
         docs = read_docs(rel)
@@ -87,16 +103,20 @@ def main() -> int:
     for params in GRID:
         seconds = _train(train_sents, params, tmp)
         _use(tmp)
+        print(f"  {params}: trained in {seconds:.0f} s")
         for margin in MARGINS:
-            crf.MIN_MARGINAL = margin
-            r = entities.score(dev_docs, recogniser.find_entities)["untyped"]
-            print(f"  {params} margin {margin}: dev untyped P {r[0]:.3f} R {r[1]:.3f} F1 {r[2]:.3f} "
-                  f"(trained in {seconds:.0f} s)")
-            key = (r[0] >= MIN_PRECISION, r[2])
-            if best is None or key > best[0]:
-                best = (key, params, margin, r)
-    _key, params, margin, r = best
-    print(f"chosen on the development split: {params}, margin {margin} (dev untyped P {r[0]:.3f} R {r[1]:.3f} "
+            for extra in SINGLE_EXTRA:
+                for confirm in CONFIRM:
+                    chosen = {"min_marginal": margin, "min_marginal_single": round(margin + extra, 2),
+                              "confirm_cues": confirm}
+                    _apply(chosen)
+                    r = entities.score(dev_docs, recogniser.find_entities)["untyped"]
+                    print(f"    {chosen}: dev untyped P {r[0]:.3f} R {r[1]:.3f} F1 {r[2]:.3f}")
+                    key = (r[0] >= MIN_PRECISION, round(r[2], 4))
+                    if best is None or key > best[0]:
+                        best = (key, params, chosen, r)
+    _key, params, chosen, r = best
+    print(f"chosen on the development split: {params}, {chosen} (dev untyped P {r[0]:.3f} R {r[1]:.3f} "
           f"F1 {r[2]:.3f})")
     everything = train_sents + dev_sents
     random.Random(SEED).shuffle(everything)
@@ -104,11 +124,11 @@ def main() -> int:
     seconds = _train(everything, params, out)
     os.remove(tmp)
     with open(SETTINGS, "w", encoding="utf-8") as fh:
-        json.dump({"min_marginal": margin, "params": {**BASE, **params}, "seed": SEED,
+        json.dump({**chosen, "params": {**BASE, **params}, "seed": SEED,
                    "dev": {"P": round(r[0], 3), "R": round(r[1], 3), "F1": round(r[2], 3)}}, fh, indent=1)
         fh.write("\n")
     crf._tagger.cache_clear()
-    crf.MIN_MARGINAL = margin
+    _apply(chosen)
     print(f"trained {len(everything)} sentences with {params} in {seconds:.0f} s; wrote "
           f"{os.path.relpath(out, ROOT)} ({os.path.getsize(out) / 1e6:.1f} MB) and {os.path.relpath(SETTINGS, ROOT)}")
     return entities.main([])

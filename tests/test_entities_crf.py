@@ -40,3 +40,56 @@ def test_the_tagger_is_loaded_once_per_process() -> None:
     first = crf._tagger()
     find_entities("", ["Kofi Boateng spoke in Tamale."])
     assert crf._tagger() is first
+
+
+def _crf_saying(monkeypatch, paragraphs: list[str], said: list[tuple[int, str, str, float]]) -> None:
+    """Make the CRF find, in paragraph `p` of `paragraphs`, the word `w` with type and confidence."""
+    spans = []
+    for p, w, typ, conf in said:
+        a = paragraphs[p].index(w)
+        spans.append((p + 1, a, a + len(w), typ, conf))  # paragraph 0 is the title
+    monkeypatch.setattr(crf, "tag_paragraphs", lambda texts, min_marginal=None: spans)
+
+
+VARDENIS = ["We talked about Vardenis and the budget.", "Nobody thought Vardenis would matter.",
+            "Later Vardenis came up again."]
+
+
+def test_a_name_the_crf_finds_several_times_takes_the_type_most_mentions_give(monkeypatch) -> None:
+    # the first mention says PER, the other two LOC: the name is a place, given once
+    _crf_saying(monkeypatch, VARDENIS, [(0, "Vardenis", "PER", 0.7), (1, "Vardenis", "LOC", 0.8),
+                                        (2, "Vardenis", "LOC", 0.9)])
+    assert [(e.text, e.type) for e in find_entities("", VARDENIS)] == [("Vardenis", "LOC")]
+
+
+def test_a_name_most_mentions_call_misc_is_left_out(monkeypatch) -> None:
+    _crf_saying(monkeypatch, VARDENIS, [(0, "Vardenis", "ORG", 0.6), (1, "Vardenis", "MISC", 0.9),
+                                        (2, "Vardenis", "MISC", 0.9)])
+    assert find_entities("", VARDENIS) == []
+
+
+BRENVIK = ["Talks stalled on Monday, according to Brenvik, who said the offer was too low."]
+
+
+def test_a_name_typed_only_by_its_context_needs_the_crf_to_agree_when_asked(monkeypatch) -> None:
+    # the rules type "Brenvik" as a person only from ", who said"
+    monkeypatch.setattr(crf, "CONFIRM_CUES", 0.5)
+    _crf_saying(monkeypatch, BRENVIK, [])
+    assert find_entities("", BRENVIK) == []
+    _crf_saying(monkeypatch, BRENVIK, [(0, "Brenvik", "PER", 0.4)])
+    assert find_entities("", BRENVIK) == []
+    _crf_saying(monkeypatch, BRENVIK, [(0, "Brenvik", "PER", 0.8)])
+    assert [(e.text, e.type) for e in find_entities("", BRENVIK)] == [("Brenvik", "PER")]
+    monkeypatch.setattr(crf, "CONFIRM_CUES", None)
+    _crf_saying(monkeypatch, BRENVIK, [])
+    assert [(e.text, e.type) for e in find_entities("", BRENVIK)] == [("Brenvik", "PER")]
+
+
+def test_word_clusters_ship_and_group_words_used_alike() -> None:
+    table = crf.clusters()
+    assert len(table) > 20_000
+    fine = {w: table[w][-1] for w in ("Paris", "Geneva", "Vienna", "said", "announced")}
+    assert fine["Paris"] == fine["Geneva"] == fine["Vienna"]
+    assert fine["said"] == fine["announced"] != fine["Paris"]
+    feats = crf.token_features(["Vienna", "said"])
+    assert f"c2={fine['Vienna']}" in feats[0]

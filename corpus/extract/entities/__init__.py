@@ -26,7 +26,7 @@ from collections.abc import Iterable
 
 from ...document import Entity
 from .classify import Classifier
-from .lexicon import Lexicon, Words, load_lexicon
+from .lexicon import CUE, Lexicon, Words, load_lexicon
 from .mentions import Mentions
 from .resolve import Resolver
 from .scan import Scanner, normalise_text, sentence_initial
@@ -85,36 +85,52 @@ def _find_entities(title: str, paragraphs: Iterable[str] | None) -> list[Entity]
             headlines.append((seg, text))
         else:
             scanner.scan(seg, text)
-    found = Resolver(lex, words, mentions, texts, scanner.acronym_defs).resolve(headlines)
+    resolver = Resolver(lex, words, mentions, texts, scanner.acronym_defs)
+    found = resolver.resolve(headlines)
     kept = {e.text for e in found}
     covered = {(m.pos[0], m.pos[1] + k) for m in mentions
                if m.text in kept or (m.canon and m.canon[1] in kept) for k in range(len(m.text))}
-    return _add_statistical(found, texts, {seg for seg, _ in headlines}, lex, covered)
+    weak = {text for text, strength in resolver.strength.items() if strength <= CUE}
+    return _add_statistical(found, texts, {seg for seg, _ in headlines}, lex, covered, weak)
 
 
 def _add_statistical(found: list[Entity], texts: list[str], headline_segs: set[int], lex: Lexicon,
-                     covered: set[tuple[int, int]]) -> list[Entity]:
+                     covered: set[tuple[int, int]], weak: set[str]) -> list[Entity]:
     """The rules' entities, then the people, organisations and places the CRF finds that the rules did
-    not: a name sharing a word with one the rules found is theirs (they are the more precise)."""
+    not: a name sharing a word with one the rules found is theirs (they are the more precise). A name the
+    rules typed only by a context cue (`weak`) stays when the CRF also finds a name there."""
     from . import crf
 
     if not crf.model_available():
         return found
+    paragraphs = [(t if not _shouting(t, lex) else "", seg in headline_segs or seg == 0)
+                  for seg, t in enumerate(texts)]
+    floors = [crf.MIN_MARGINAL, crf.MIN_MARGINAL_SINGLE]
+    if crf.CONFIRM_CUES is not None:
+        floors.append(crf.CONFIRM_CUES)
+    tagged = crf.tag_paragraphs(paragraphs, min(floors))
+    if crf.CONFIRM_CUES is not None and weak:
+        confirmed = {w for p, a, b, typ, conf in tagged if typ != "MISC" and conf >= crf.CONFIRM_CUES
+                     for w in texts[p][a:b].split()}
+        found = [e for e in found if e.text not in weak or any(w in confirmed for w in e.text.split())]
     taken = {w for e in found for w in e.text.lower().split()}
     # an acronym of a name the rules found is that name ("Mekong Futures Network (MFN)")
     taken |= {"".join(w[0] for w in e.text.split() if w[:1].isupper()).lower() for e in found}
     seen = {e.text for e in found}
-    out = list(found)
-    paragraphs = [(t if not _shouting(t, lex) else "", seg in headline_segs or seg == 0)
-                  for seg, t in enumerate(texts)]
-    for p, a, b, typ in crf.tag_paragraphs(paragraphs):
-        text = texts[p][a:b].strip()
-        if typ == "MISC" or not text[:1].isupper() or text in seen or len(text) < 2:
+    # each name the CRF finds, in order of first mention, with the confidence it gave each type over the
+    # document: one name gets one type, the one most of its mentions carry ("Georgia" the state, not the
+    # country, where most mentions say so), and none when that is MISC
+    votes: dict[str, dict[str, float]] = {}
+    for p, a, b, typ, conf in tagged:
+        if conf < (crf.MIN_MARGINAL if " " in texts[p][a:b].strip() else crf.MIN_MARGINAL_SINGLE):
             continue
+        text = texts[p][a:b].strip()
         for tail in ("'s", "’s"):  # a possessive is the name's ("Sokha's" is Sokha, whom the rules may know)
             if text.endswith(tail):
                 text = text[: -len(tail)]
                 b -= len(tail)
+        if not text[:1].isupper() or text in seen or len(text) < 2:
+            continue
         if (p, a) in covered or (p, b - 1) in covered or any(w in taken for w in text.lower().split()):
             continue
         if not _name_like(text, crf.gazetteer()):
@@ -126,8 +142,13 @@ def _add_statistical(found: list[Entity], texts: list[str], headline_segs: set[i
         if (sentence_initial(texts[p], a, lex.abbreviations) and " " not in text
                 and text.lower() not in crf.gazetteer()):
             continue
-        seen.add(text)
-        out.append(Entity(text, typ))
+        by_type = votes.setdefault(text, {})
+        by_type[typ] = by_type.get(typ, 0.0) + conf
+    out = list(found)
+    for text, by_type in votes.items():
+        typ = max(by_type, key=by_type.get)
+        if typ != "MISC":
+            out.append(Entity(text, typ))
     return out
 
 

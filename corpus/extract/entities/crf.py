@@ -4,10 +4,13 @@ Moving parts:
 - `tokenise`: a paragraph cut into word and punctuation tokens with their character offsets;
 - `token_features`: each token's shape, affixes, neighbours and gazetteer hits (the hand-typed entity
   lexicon of `corpus/data/entities_*.txt`, and the open gazetteers' names in `entities_gazetteer.txt`:
-  countries, cities, regions, first names, leaders, parties, organisations), plus whether its paragraph
-  is a headline (the page's own structure);
+  countries, cities, regions, first names, leaders, parties, organisations), its word clusters and
+  its neighbours' (`entities_clusters.txt`, learnt from unlabelled policy prose by `bench/clusters.py`),
+  plus whether its paragraph is a headline (the page's own structure);
 - `tag_paragraphs`: the shipped model (`corpus/data/entities.crfsuite`, trained by `make train-entities`,
-  see `bench/train_entities.py`) run over a document, loaded once per process, giving typed spans.
+  see `bench/train_entities.py`) run over a document, loaded once per process, giving typed spans with
+  their confidence; the floors they must reach (`MIN_MARGINAL`, `MIN_MARGINAL_SINGLE`, `CONFIRM_CUES`)
+  are chosen in training and stored beside the model (`entities_settings.json`).
 
 The rules recogniser (`find_entities`) stays in front: its gazetteer and title evidence is the more
 precise; the CRF adds the names the hand-typed lists never saw.
@@ -23,6 +26,7 @@ from importlib import resources
 
 MODEL_NAME = "entities.crfsuite"
 OPEN_GAZETTEER = "entities_gazetteer.txt"
+CLUSTERS = "entities_clusters.txt"
 
 _TOKEN_RE = re.compile(r"\w+(?:[’'.\-]\w+)*\.?|[^\w\s]", re.UNICODE)
 _lock = threading.Lock()
@@ -83,9 +87,30 @@ def gazetteer() -> dict[str, str]:
     return {w: " ".join(sorted(c)) for w, c in classes.items()}
 
 
+@lru_cache(maxsize=1)
+def clusters() -> dict[str, tuple[str, ...]]:
+    """Word form -> its cluster numbers, coarse to fine, learnt from unlabelled policy prose by
+    `bench/clusters.py` (written by `make train-entities`); empty when the file is not there."""
+    path = resources.files("corpus.data").joinpath(CLUSTERS)
+    if not path.is_file():
+        return {}
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            word, *ids = line.split("\t")
+            out[word] = tuple(ids)
+    return out
+
+
+def _cluster(tok: str, table: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    return table.get(tok) or table.get(tok.lower()) or table.get(tok.capitalize()) or ()
+
+
 def token_features(toks: list[str], headline: bool = False) -> list[list[str]]:
     """The features of each token of one sentence or paragraph."""
     gaz = gazetteer()
+    table = clusters()
+    cl = [_cluster(t, table) for t in toks]
     low = [t.lower() for t in toks]
     shapes = [_shape(t) for t in toks]
     n = len(toks)
@@ -102,6 +127,10 @@ def token_features(toks: list[str], headline: bool = False) -> list[list[str]]:
         g = gaz.get(low[i])
         if g:
             f.extend("g=" + c for c in g.split())
+        if cl[i]:
+            f.extend(f"c{k}={c}" for k, c in enumerate(cl[i]))
+        else:
+            f.append("c=none")
         if headline:
             f.append("head")
         if i == 0:
@@ -113,6 +142,8 @@ def token_features(toks: list[str], headline: bool = False) -> list[list[str]]:
             gp = gaz.get(low[i - 1])
             if gp:
                 f.extend("-1g=" + c for c in gp.split())
+            if cl[i - 1]:
+                f.append("-1c=" + cl[i - 1][1])
         if i == n - 1:
             f.append("EOS")
         else:
@@ -122,6 +153,8 @@ def token_features(toks: list[str], headline: bool = False) -> list[list[str]]:
             gn = gaz.get(low[i + 1])
             if gn:
                 f.extend("+1g=" + c for c in gn.split())
+            if cl[i + 1]:
+                f.append("+1c=" + cl[i + 1][1])
         feats.append(f)
     return feats
 
@@ -160,6 +193,11 @@ def _settings() -> dict:
 # spans are where its precision is lost. Chosen by `make train-entities` on a development split of the
 # training data (bench/train_entities.py), stored beside the model.
 MIN_MARGINAL = float(_settings().get("min_marginal", 0.6))
+# A one-word span needs at least this (a lone capitalised word is where most of its wrong names are).
+MIN_MARGINAL_SINGLE = float(_settings().get("min_marginal_single", MIN_MARGINAL))
+# A name the rules typed only by a context cue ("..., who said") is kept when the CRF, at this floor,
+# also finds a person, organisation or place sharing a word with it; None keeps every such name.
+CONFIRM_CUES = _settings().get("confirm_cues")
 
 
 def tag_tokens(toks: list[str], headline: bool = False) -> tuple[list[str], list[float]]:
@@ -173,8 +211,12 @@ def tag_tokens(toks: list[str], headline: bool = False) -> tuple[list[str], list
     return tags, probs
 
 
-def tag_paragraphs(texts: list[tuple[str, bool]]) -> list[tuple[int, int, int, str]]:
-    """Typed names in each (text, is_headline) paragraph: (paragraph, start char, end char, type)."""
+def tag_paragraphs(texts: list[tuple[str, bool]],
+                   min_marginal: float | None = None) -> list[tuple[int, int, int, str, float]]:
+    """Typed names in each (text, is_headline) paragraph: (paragraph, start char, end char, type,
+    confidence), the confidence being the smallest marginal probability of the span's tags; spans below
+    `min_marginal` (by default `MIN_MARGINAL`) are left out."""
+    floor = MIN_MARGINAL if min_marginal is None else min_marginal
     found = []
     for p, (text, headline) in enumerate(texts):
         toks = tokenise(text)
@@ -183,9 +225,10 @@ def tag_paragraphs(texts: list[tuple[str, bool]]) -> list[tuple[int, int, int, s
             chunk = toks[a:a + 200]
             tags, probs = tag_tokens([t for t, _ in chunk], headline)
             for i, j, typ in spans(tags):
-                if min(probs[i:j]) < MIN_MARGINAL:
+                confidence = min(probs[i:j])
+                if confidence < floor:
                     continue
                 start = chunk[i][1]
                 end = chunk[j - 1][1] + len(chunk[j - 1][0])
-                found.append((p, start, end, typ))
+                found.append((p, start, end, typ, confidence))
     return found

@@ -59,6 +59,8 @@ class Resolver:
         self.mentions = mentions
         self.texts = texts
         self.acronym_defs = acronym_defs
+        # each output name's strongest evidence (GAZ, RULE, CUE): the weakest may be checked against the CRF
+        self.strength: dict[str, int] = {}
 
     def headline(self, seg: int, text: str, known: dict[str, tuple[str, tuple[str, str], int]]) -> None:
         """A Title-Cased headline: every word is capitalised, so only known names count."""
@@ -286,6 +288,7 @@ class Resolver:
             if not text or text in seen:
                 continue
             seen.add(text)
+            self.strength[text] = c.strength
             out.append(Entity(text, c.type))
         return out
 
