@@ -131,9 +131,9 @@ def _node_matches(text: str, spec: MatchSpec, words: _Words | None = None,
                   whole: bool = False) -> list[tuple[int, int, str]]:
     """Spans of the occurrences that satisfy the spec's word-by-word nodes (proximity, "..."~N, exact
     forms): runs of consecutive words of one occurrence become one span. Only the words that start as
-    the nodes' words do are analysed, at their positions among all the text's words
-    (`textmatch.sparse_tokens`); every word with `whole` (the same spans)."""
-    from .textmatch import instances, sparse_tokens, tokenize
+    the nodes' words do are analysed, at their positions among all the text's words (`_Words`);
+    every word with `whole` (the same spans)."""
+    from .textmatch import Tokens, instances, tokenize
 
     prefixes: list[str] | None = []
     for node in spec.nodes:
@@ -142,7 +142,10 @@ def _node_matches(text: str, spec: MatchSpec, words: _Words | None = None,
     if whole or prefixes is None:
         toks = tokenize(text)
     else:
-        toks = sparse_tokens(text, *(words or _Words(text)).candidates(tuple(prefixes)))
+        words = words or _Words(text)
+        positions = words.candidates(tuple(prefixes))[1]
+        terms, forms, starts, ends = zip(*map(words.at, positions)) if positions else ((), (), (), ())
+        toks = Tokens(text, list(terms), list(forms), list(starts), list(ends), positions)
     span_of = toks.span_of
     found = []
     for node in spec.nodes:

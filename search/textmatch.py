@@ -28,7 +28,8 @@ from .query.syntax import Fuzzy, Near, Node, Or, Visitor, Wildcard, Words
 @dataclass(frozen=True)
 class Tokens:
     """A text's words as the index analyses them: all of them, word i at position i; or, with `at`,
-    only some of them (those a query's words can be, `sparse_tokens`), each at its true position."""
+    only some of them (those a query's words can be: the highlighter's), each at its position among
+    all the text's words."""
     text: str
     terms: list[str]        # stemmed, as indexed
     words: list[str]        # unstemmed (exact_analyzer)
@@ -86,22 +87,6 @@ def tokenize(text: str) -> Tokens:
     from indexer.analysis import term_forms
 
     return Tokens(text, *term_forms(text))
-
-
-def sparse_tokens(text: str, starts: list[int], positions: list[int]) -> Tokens:
-    """The words of `text` that begin at the offsets `starts` (ascending, each a word's start), at the
-    given positions among all the text's words (`wordscan.WordScan` finds both). Only these words are
-    analysed: a long text of which a query can match a few words is read many times faster so."""
-    from indexer.analysis import _WORD, word_forms
-
-    terms, words, ends = [], [], []
-    for start in starts:
-        m = _WORD.match(text, start)
-        term, word = word_forms(m.group())
-        terms.append(term)
-        words.append(word)
-        ends.append(m.end())
-    return Tokens(text, terms, words, list(starts), ends, list(positions))
 
 
 def _units(starts: list[int], unit_starts: list[int]) -> list[int]:
