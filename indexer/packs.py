@@ -391,7 +391,10 @@ class Pack:
         if arr is None:
             import numpy as np
 
-            arr = self._arrays[name] = np.load(self.path / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+            # a plain array over the mapping (the memmap stays alive as its base): numpy's memmap
+            # subclass runs Python code on every slice and gather, about 10 us each, thousands a query
+            mapped = np.load(self.path / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+            arr = self._arrays[name] = mapped.view(np.ndarray)
         return arr
 
     def term_index(self, field: str, term: str) -> int:
