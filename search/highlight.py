@@ -3,9 +3,11 @@
 Moving parts:
 - `find_matches()` returns the character spans that match a query's `MatchSpec`: single terms in any
   inflected form (the index's own analysis decides: "sanctions" is marked for the query "sanction"),
-  wildcards, and whole phrase occurrences, each phrase marked as one span. It does not analyse the whole
-  text: a C-speed regular expression finds the words that could match (those starting like a query
-  term), and only those are analysed, and a phrase is checked word by word from its first word;
+  wildcards, whole phrase occurrences (each marked as one span), and the occurrences that satisfy a
+  proximity, `w/s` or exact form. It does not analyse the whole text: `_Words` finds, with numpy
+  (`wordscan.py`), where every word starts and which words start like a query's words, and only those
+  are analysed, each at its position among all the words; a phrase is read from its longest word, its
+  other words at the positions either side;
 - `best_window()` picks the passage of about `width` characters holding the most distinct matches;
 - a snippet is a list of `Segment`s (text, marked or not); `to_html()` escapes it and wraps matches in
   `<mark>`, and the CLI colours the same segments on a terminal.
