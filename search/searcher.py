@@ -166,9 +166,15 @@ def _execute_packed(engine, reader: Reader, tree: Node, compiled, limit: int | N
     total = len(docs)
     if limit == 0 and not tree.needs_text():
         return Execution(total, [], warnings, fuzzy_terms)
+    matched, matched_scores = docs, scores
+    head = None  # with copies folded: how many of the best hits are ranked (None: all)
     if sort == "relevance":
-        full = collapse or tree.needs_text() or limit is None
-        order = rank(docs, scores, None if full else max(limit, 0))
+        full = tree.needs_text() or limit is None
+        if collapse and not full:
+            # a page of `limit` groups is nearly always among the first few `limit` hits: rank those
+            # (a partition, not a sort of every match); fewer groups there, and all are ranked below
+            head = min(total, max(limit, 0) * _HEAD[0] + _HEAD[1])
+        order = rank(docs, scores, None if full else head if collapse else max(limit, 0))
     else:
         dates = engine.column("sort_dates", docs)
         order = np.lexsort((docs, dates))
@@ -202,13 +208,25 @@ def _execute_packed(engine, reader: Reader, tree: Node, compiled, limit: int | N
                              fuzzy_terms)
         # one hit per group of copies: the first of each group in rank order; the others it stands for
         groups = engine.column("group_nums", docs)
-        distinct, first, counts = np.unique(groups, return_index=True, return_counts=True)
+        _distinct, first = np.unique(groups, return_index=True)
+        if head is not None and len(first) < limit and head < total:
+            order = rank(matched, matched_scores, None)  # the best hits held too few groups: all of them
+            docs, scores, head = matched[order], matched_scores[order], None
+            groups = engine.column("group_nums", docs)
+            _distinct, first = np.unique(groups, return_index=True)
         shown = np.sort(first)
         if limit is not None:
             shown = shown[:limit]
         ids = ids_of(docs[shown])
-        more = counts[np.searchsorted(distinct, groups[shown])] - 1
-        copies = {i: int(n) for i, n in zip(ids, more) if n}
+        # how many matching documents each shown hit's group holds, counted over every match
+        copies = {}
+        if len(shown):
+            every = groups if head is None else engine.column("group_nums", matched)
+            picked = np.sort(groups[shown])
+            at = np.minimum(np.searchsorted(picked, every), len(picked) - 1)
+            held = np.bincount(at[picked[at] == every], minlength=len(picked))
+            more = held[np.searchsorted(picked, groups[shown])] - 1
+            copies = {i: int(n) for i, n in zip(ids, more) if n}
         return Execution(total, list(zip(ids, scores[shown].tolist())), warnings, fuzzy_terms, copies)
     ids = ids_of(docs)
     candidates = list(zip(docs.tolist(), ids, scores.tolist()))
@@ -216,6 +234,10 @@ def _execute_packed(engine, reader: Reader, tree: Node, compiled, limit: int | N
     if collapse:
         groups = {d: g.decode("ascii") for d, g in zip(docs.tolist(), engine.column("groups", docs))}
     return _verified(reader, tree, candidates, limit, collapse, warnings, fuzzy_terms, groups)
+
+
+# The ranked stretch of the best hits a page of copies folded takes: `limit` * a + b.
+_HEAD = (3, 10)
 
 
 def execute_reference(reader: Reader, tree: Node, compiled, *, limit: int | None, sort: str = "relevance",

@@ -368,3 +368,31 @@ def test_proximity_with_a_phrase_joins_as_whoosh_does(tmp_path):
             totals[text] = got.total
     # the first text's phrase ends two words before "china" but starts three before it
     assert totals['china w/2 "united states"'] == 3 and totals['"united states" w/2 china'] == 4
+
+
+@pytest.mark.parametrize("stretch", [(0, 1), (1, 0)])
+def test_a_page_of_folded_copies_is_the_same_whatever_stretch_of_hits_is_ranked_first(corpora, stretch):
+    """`search` ranks only the best few hits when it folds copies (a page of 10 groups), and all of them
+    when those hold too few groups: either way the page and its copy counts are the full ranking's."""
+    from search import searcher
+
+    rng = random.Random(7)
+    kept = searcher._HEAD
+    searcher._HEAD = stretch
+    try:
+        with open_reader(IndexFolder(corpora[0]), ranking.weighting()) as reader:
+            for _ in range(60):
+                text = _random_query(rng)
+                query = Query.parse(text, _random_filters(rng))
+                expected = execute_reference(reader, query.full_tree,
+                                             compile_query(query.full_tree, reader.searcher.reader(), []),
+                                             limit=None)
+                folded, copies = _fold(reader, expected.ranked)
+                for limit in (1, 3, 10):
+                    got = execute(reader, query, limit=limit, collapse=True)
+                    assert got.total == expected.total, text
+                    assert [i for i, _ in got.ranked] == [i for i, _ in folded[:limit]], text
+                    shown = {i for i, _ in got.ranked}
+                    assert got.copies == {k: v for k, v in copies.items() if k in shown}, text
+    finally:
+        searcher._HEAD = kept
