@@ -166,23 +166,22 @@ def _execute_packed(engine, reader: Reader, tree: Node, compiled, limit: int | N
     total = len(docs)
     if limit == 0 and not tree.needs_text():
         return Execution(total, [], warnings, fuzzy_terms)
-    matched, matched_scores = docs, scores
-    head = None  # with copies folded: how many of the best hits are ranked (None: all)
     if sort == "relevance":
-        full = tree.needs_text() or limit is None
-        if collapse and not full:
-            # a page of `limit` groups is nearly always among the first few `limit` hits: rank those
-            # (a partition, not a sort of every match); fewer groups there, and all are ranked below
-            head = min(total, max(limit, 0) * _HEAD[0] + _HEAD[1])
-        order = rank(docs, scores, None if full else head if collapse else max(limit, 0))
+        def order_of(count):
+            return rank(matched, matched_scores, count)
     else:
-        dates = engine.column("sort_dates", docs)
-        order = np.lexsort((docs, dates))
-        if sort == "-date":
-            order = order[::-1]  # Whoosh reverses the whole order, equal dates included
-        if not (collapse or tree.needs_text() or limit is None):
-            order = order[:max(limit, 0)]
-        scores = dates  # as Whoosh does, a sorted hit's score is its sort key
+        scores = engine.column("sort_dates", docs)  # as Whoosh does, a sorted hit's score is its sort key
+
+        def order_of(count):
+            return _date_order(matched, matched_scores, sort == "-date", count)
+    matched, matched_scores = docs, scores
+    full = tree.needs_text() or limit is None
+    head = None  # with copies folded: how many of the best hits are ordered (None: all)
+    if collapse and not full:
+        # a page of `limit` groups is nearly always among the first few `limit` hits: order those (a
+        # partition, not a sort of every match); when they hold fewer groups, all are ordered below
+        head = min(total, max(limit, 0) * _HEAD[0] + _HEAD[1])
+    order = order_of(None if full else head if collapse else max(limit, 0))
     docs, scores = docs[order], scores[order]
 
     def ids_of(rows) -> list[str]:
@@ -210,7 +209,7 @@ def _execute_packed(engine, reader: Reader, tree: Node, compiled, limit: int | N
         groups = engine.column("group_nums", docs)
         _distinct, first = np.unique(groups, return_index=True)
         if head is not None and len(first) < limit and head < total:
-            order = rank(matched, matched_scores, None)  # the best hits held too few groups: all of them
+            order = order_of(None)  # the best hits held too few groups: all of them
             docs, scores, head = matched[order], matched_scores[order], None
             groups = engine.column("group_nums", docs)
             _distinct, first = np.unique(groups, return_index=True)
@@ -238,6 +237,27 @@ def _execute_packed(engine, reader: Reader, tree: Node, compiled, limit: int | N
 
 # The ranked stretch of the best hits a page of copies folded takes: `limit` * a + b.
 _HEAD = (3, 10)
+
+
+def _date_order(docs, dates, newest_first: bool, count: int | None):
+    """Indexes of the first `count` (all with None) of the documents by date, as Whoosh sorts them: by
+    date then document number, the whole order reversed for newest first (equal dates too). The first
+    few come from a partition of the dates, not a sort of every one."""
+    import numpy as np
+
+    n = len(docs)
+    if count is None or count >= n:
+        order = np.lexsort((docs, dates))
+        return order[::-1] if newest_first else order
+    if count <= 0:
+        return np.zeros(0, dtype=np.int64)
+    if newest_first:
+        cut = np.partition(dates, n - count)[n - count]
+        near = np.flatnonzero(dates >= cut)
+        return near[np.lexsort((docs[near], dates[near]))][::-1][:count]
+    cut = np.partition(dates, count - 1)[count - 1]
+    near = np.flatnonzero(dates <= cut)
+    return near[np.lexsort((docs[near], dates[near]))][:count]
 
 
 def execute_reference(reader: Reader, tree: Node, compiled, *, limit: int | None, sort: str = "relevance",

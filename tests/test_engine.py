@@ -14,6 +14,8 @@ import random
 import shutil
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corpus.document import Document, Entity, make_id
 from indexer import packs
@@ -372,8 +374,9 @@ def test_proximity_with_a_phrase_joins_as_whoosh_does(tmp_path):
 
 @pytest.mark.parametrize("stretch", [(0, 1), (1, 0)])
 def test_a_page_of_folded_copies_is_the_same_whatever_stretch_of_hits_is_ranked_first(corpora, stretch):
-    """`search` ranks only the best few hits when it folds copies (a page of 10 groups), and all of them
-    when those hold too few groups: either way the page and its copy counts are the full ranking's."""
+    """`search` orders only the best few hits when it folds copies (a page of 10 groups), by score or by
+    date, and all of them when those hold too few groups: either way the page and its copy counts are
+    the full ordering's."""
     from search import searcher
 
     rng = random.Random(7)
@@ -384,15 +387,32 @@ def test_a_page_of_folded_copies_is_the_same_whatever_stretch_of_hits_is_ranked_
             for _ in range(60):
                 text = _random_query(rng)
                 query = Query.parse(text, _random_filters(rng))
+                sort = rng.choice(["relevance", "date", "-date"])
                 expected = execute_reference(reader, query.full_tree,
                                              compile_query(query.full_tree, reader.searcher.reader(), []),
-                                             limit=None)
+                                             limit=None, sort=sort)
                 folded, copies = _fold(reader, expected.ranked)
                 for limit in (1, 3, 10):
-                    got = execute(reader, query, limit=limit, collapse=True)
+                    got = execute(reader, query, limit=limit, sort=sort, collapse=True)
                     assert got.total == expected.total, text
                     assert [i for i, _ in got.ranked] == [i for i, _ in folded[:limit]], text
                     shown = {i for i, _ in got.ranked}
                     assert got.copies == {k: v for k, v in copies.items() if k in shown}, text
     finally:
         searcher._HEAD = kept
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 6), max_size=40), st.booleans(), st.integers(0, 45))
+def test_the_first_documents_by_date_are_the_full_sorts(dates, newest_first, count):
+    """The first few documents by date, from a partition, are the first of the whole sort (equal dates
+    by document number, the whole order reversed for newest first)."""
+    import numpy as np
+
+    from search.searcher import _date_order
+
+    dates = np.array(dates, dtype=np.uint64)
+    docs = np.arange(len(dates), dtype=np.int64) * 3
+    whole = np.lexsort((docs, dates))
+    whole = whole[::-1] if newest_first else whole
+    assert _date_order(docs, dates, newest_first, count).tolist() == whole[:count].tolist()
