@@ -113,32 +113,55 @@ class Engine:
         values once), over every segment. With `top`, only the values whose count is at least the
         `top`-th largest (ties at the cut included, so the caller can order them by value)."""
         keys, segments = self._facet_values(name)
-        picked = []
-        for seg, docs, (codes, lengths) in zip(self.segments, matching, segments):
+        picked, dropped, whole = [], [], None
+        for i, (seg, docs, (codes, lengths)) in enumerate(zip(self.segments, matching, segments)):
             if not len(docs) or not len(codes):
                 continue
-            if len(docs) * 8 >= seg.count:  # a broad query: a mask over the segment's values
+            if len(docs) * 2 > len(seg.all_docs):
+                # most of the segment: its values' counts over every document, less the other documents'
+                rest = seg.alive.copy()
+                rest[docs] = False
+                dropped.append(self._facet_values_of(seg, name, np.flatnonzero(rest), codes, lengths))
+                full = self._facet_full(name, i, seg, codes, lengths, len(keys))
+                whole = full if whole is None else whole + full
+            elif len(docs) * 8 >= seg.count:  # a broad query: a mask over the segment's values
                 mask = np.zeros(seg.count, dtype=bool)
                 mask[docs] = True
                 picked.append(codes[np.repeat(mask, lengths)])
-                continue
-            off = seg.pack.array(f"facet.{name}.off")
-            starts = off[docs]
-            n = lengths[docs]
-            total = int(n.sum())
-            if total == len(docs) and (n == 1).all():
-                picked.append(codes[starts])
-            elif total:
-                picked.append(codes[np.repeat(starts - np.cumsum(n) + n, n) + np.arange(total)])
-        if not picked:
+            else:
+                picked.append(self._facet_values_of(seg, name, docs, codes, lengths))
+        if whole is None and not picked:
             return {}
-        found = np.bincount(np.concatenate(picked), minlength=len(keys))
+        found = np.zeros(len(keys), dtype=np.int64) if whole is None else whole.copy()
+        if picked:
+            found += np.bincount(np.concatenate(picked), minlength=len(keys))
+        if dropped:
+            found -= np.bincount(np.concatenate(dropped), minlength=len(keys))
         present = np.flatnonzero(found)
         counts = found[present]
         if top and len(counts) > top:
             cut = np.partition(counts, len(counts) - top)[len(counts) - top]
             present, counts = present[counts >= cut], counts[counts >= cut]
         return dict(zip([keys[i] for i in present.tolist()], counts.tolist()))
+
+    @staticmethod
+    def _facet_values_of(seg: _Segment, name: str, docs: np.ndarray, codes: np.ndarray, lengths: np.ndarray):
+        """The value numbers of a few documents of a segment (each document's values in turn)."""
+        starts = seg.pack.array(f"facet.{name}.off")[docs]
+        n = lengths[docs]
+        total = int(n.sum())
+        if total == len(docs) and (n == 1).all():
+            return codes[starts]
+        return codes[np.repeat(starts - np.cumsum(n) + n, n) + np.arange(total)] if total else codes[:0]
+
+    def _facet_full(self, name: str, i: int, seg: _Segment, codes: np.ndarray, lengths: np.ndarray,
+                    size: int) -> np.ndarray:
+        """How many of segment i's live documents hold each value of a facet: made once per engine."""
+        key = (name, i)
+        found = self._facets.get(key)
+        if found is None:
+            found = self._facets[key] = np.bincount(codes[np.repeat(seg.alive, lengths)], minlength=size)
+        return found
 
     def _facet_values(self, name: str) -> tuple[list, list[tuple[np.ndarray, np.ndarray]]]:
         """A facet's distinct values over every segment and, for each segment, its documents' values
