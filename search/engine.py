@@ -282,7 +282,7 @@ class _Eval:
         if kind is wq.Every and q.fieldname in (None, "", "*"):
             return self.seg.all_docs, np.full(len(self.seg.all_docs), float(q.boost))
         if kind is wspans.SpanNear2:
-            starts, _ends, score = self.spans(q)
+            starts, _ends, score = self.spans(q, docs_only=True)
             docs = _distinct(starts >> 32)
             return docs, score(docs)
         raise Unsupported(kind.__name__)
@@ -462,9 +462,11 @@ class _Eval:
             scores = scores * q.boost
         return docs, scores
 
-    def spans(self, q):
+    def spans(self, q, docs_only: bool = False):
         """(start keys, end keys, scorer) of a span query's matches: the scorer gives the scores of
-        documents among those matched (ascending), computed for them only."""
+        documents among those matched (ascending), computed for them only. With `docs_only`, only the
+        documents of the start keys are sure to be right (what a query's top level needs): a pair is
+        not joined into spans when whether it meets is all that counts."""
         from whoosh import query as wq
         from whoosh.query import spans as wspans
 
@@ -482,8 +484,12 @@ class _Eval:
         # only the documents that hold every part can hold a match: the others' spans are not joined
         kept = _in_every([(p[0], p[1]) for p in parts], self.seg.count)
         a_start, a_end = kept[0]
-        for b in kept[1:]:
-            a_start, a_end = _join(a_start, a_end, b[0], b[1], q.slop, q.ordered)
+        for k, b in enumerate(kept[1:], 2):
+            if docs_only and k == len(kept) and _fixed_length(b[0], b[1]):
+                a_start = _meeting(a_start, a_end, b[0], b[1], q.slop, q.ordered)
+                a_end = a_start
+            else:
+                a_start, a_end = _join(a_start, a_end, b[0], b[1], q.slop, q.ordered)
             if not len(a_start):
                 return EMPTY_DOCS, EMPTY_DOCS, lambda docs: EMPTY_SCORES
         scorers = [p[2] for p in parts]
@@ -496,6 +502,36 @@ class _Eval:
             return scores
 
         return a_start, a_end, score
+
+
+def _fixed_length(starts: np.ndarray, ends: np.ndarray) -> bool:
+    """Whether every span is as long as the others (a word's, a phrase's)."""
+    return not len(starts) or bool(((ends - starts) == (ends[0] - starts[0])).all())
+
+
+def _meeting(a_start, a_end, b_start, b_end, slop: int, ordered: bool) -> np.ndarray:
+    """The start keys of the spans of A that `_join` would join with a span of B (B's spans all of one
+    length): those with B's nearest span after them, or before them unless `ordered`, within reach.
+    The documents of these keys are the documents of `_join`'s spans, found without making the
+    spans (one lookup each way for each span of A, not every pair)."""
+    if not len(a_start) or not len(b_start):
+        return EMPTY_DOCS
+    if not _ordered(b_start, b_end):
+        order = np.lexsort((b_end, b_start))
+        b_start, b_end = b_start[order], b_end[order]
+    # B after A: the first B starting at a.end + 1 or later starts by a.end + slop
+    after = np.searchsorted(b_start, a_end + 1)
+    meet = after < len(b_start)
+    meet[meet] = b_start[after[meet]] <= a_end[meet] + slop
+    if not ordered:
+        # B before A: the last B ending by a.start - 1 ends from a.start - slop on, and (as Whoosh looks
+        # for B by start) starts there too; B's spans being of one length, the last to end starts last
+        before = np.searchsorted(b_end, a_start - 1, side="right") - 1
+        near = before >= 0
+        at = before[near]
+        near[near] = (b_end[at] >= a_start[near] - slop) & (b_start[at] >= a_start[near] - slop)
+        meet |= near
+    return a_start[meet]
 
 
 def _join(a_start, a_end, b_start, b_end, slop: int, ordered: bool):
