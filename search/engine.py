@@ -32,6 +32,8 @@ import numpy as np
 
 from indexer import packs
 
+from . import poskeys
+
 EMPTY_DOCS = np.zeros(0, dtype=np.int64)
 EMPTY_SCORES = np.zeros(0, dtype=np.float64)
 
@@ -283,7 +285,7 @@ class _Eval:
             return self.seg.all_docs, np.full(len(self.seg.all_docs), float(q.boost))
         if kind is wspans.SpanNear2:
             starts, _ends, score = self.spans(q, docs_only=True)
-            docs = _distinct(starts >> 32)
+            docs = poskeys.distinct(starts >> 32)
             return docs, score(docs)
         raise Unsupported(kind.__name__)
 
@@ -453,7 +455,7 @@ class _Eval:
         cand = self.phrase_starts(field, words)
         if not len(cand):
             return EMPTY_DOCS, EMPTY_SCORES
-        docs = _distinct(cand >> 32)
+        docs = poskeys.distinct(cand >> 32)
         scores = None
         for w in words:
             s = self.term_in(field, w, docs)
@@ -482,14 +484,14 @@ class _Eval:
         if any(p is None for p in parts):
             return EMPTY_DOCS, EMPTY_DOCS, lambda docs: EMPTY_SCORES
         # only the documents that hold every part can hold a match: the others' spans are not joined
-        kept = _in_every([(p[0], p[1]) for p in parts], self.seg.count)
+        kept = poskeys.in_every([(p[0], p[1]) for p in parts], self.seg.count)
         a_start, a_end = kept[0]
         for k, b in enumerate(kept[1:], 2):
-            if docs_only and k == len(kept) and _fixed_length(b[0], b[1]):
-                a_start = _meeting(a_start, a_end, b[0], b[1], q.slop, q.ordered)
+            if docs_only and k == len(kept) and poskeys.fixed_length(b[0], b[1]):
+                a_start = poskeys.meeting(a_start, a_end, b[0], b[1], q.slop, q.ordered)
                 a_end = a_start
             else:
-                a_start, a_end = _join(a_start, a_end, b[0], b[1], q.slop, q.ordered)
+                a_start, a_end = poskeys.join(a_start, a_end, b[0], b[1], q.slop, q.ordered)
             if not len(a_start):
                 return EMPTY_DOCS, EMPTY_DOCS, lambda docs: EMPTY_SCORES
         scorers = [p[2] for p in parts]
@@ -502,110 +504,6 @@ class _Eval:
             return scores
 
         return a_start, a_end, score
-
-
-def _fixed_length(starts: np.ndarray, ends: np.ndarray) -> bool:
-    """Whether every span is as long as the others (a word's, a phrase's)."""
-    return not len(starts) or bool(((ends - starts) == (ends[0] - starts[0])).all())
-
-
-def _meeting(a_start, a_end, b_start, b_end, slop: int, ordered: bool) -> np.ndarray:
-    """The start keys of the spans of A that `_join` would join with a span of B (B's spans all of one
-    length): those with B's nearest span after them, or before them unless `ordered`, within reach.
-    The documents of these keys are the documents of `_join`'s spans, found without making the
-    spans (one lookup each way for each span of A, not every pair)."""
-    if not len(a_start) or not len(b_start):
-        return EMPTY_DOCS
-    if not _ordered(b_start, b_end):
-        order = np.lexsort((b_end, b_start))
-        b_start, b_end = b_start[order], b_end[order]
-    # B after A: the first B starting at a.end + 1 or later starts by a.end + slop
-    after = np.searchsorted(b_start, a_end + 1)
-    meet = after < len(b_start)
-    meet[meet] = b_start[after[meet]] <= a_end[meet] + slop
-    if not ordered:
-        # B before A: the last B ending by a.start - 1 ends from a.start - slop on, and (as Whoosh looks
-        # for B by start) starts there too; B's spans being of one length, the last to end starts last
-        before = np.searchsorted(b_end, a_start - 1, side="right") - 1
-        near = before >= 0
-        at = before[near]
-        near[near] = (b_end[at] >= a_start[near] - slop) & (b_start[at] >= a_start[near] - slop)
-        meet |= near
-    return a_start[meet]
-
-
-def _join(a_start, a_end, b_start, b_end, slop: int, ordered: bool):
-    """Spans made of a span of A and a span of B at distance 1..slop (B after A when `ordered`):
-    (start, end) of their union, each once, sorted by start then end."""
-    out_s, out_e = [], []
-    # B after A: b.start in [a.end + 1, a.end + slop]
-    if _ordered(b_start, b_end):  # a word's spans, or spans a join made: already in order
-        bs, be = b_start, b_end
-    else:
-        order = np.lexsort((b_end, b_start))
-        bs, be = b_start[order], b_end[order]
-    lo = np.searchsorted(bs, a_end + 1)
-    hi = np.searchsorted(bs, a_end + slop, side="right")
-    n = hi - lo
-    if n.sum():
-        ai = np.repeat(np.arange(len(a_start)), n)
-        bi = np.repeat(lo, n) + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
-        out_s.append(a_start[ai])
-        out_e.append(np.maximum(a_end[ai], be[bi]))
-    if not ordered:
-        # B before A: b.end in [a.start - slop, a.start - 1]
-        if len(b_end) < 2 or (b_end[1:] >= b_end[:-1]).all():
-            bs2, be2 = b_start, b_end
-        else:
-            order = np.argsort(b_end, kind="stable")
-            bs2, be2 = b_start[order], b_end[order]
-        lo = np.searchsorted(be2, a_start - slop)
-        hi = np.searchsorted(be2, a_start - 1, side="right")
-        n = hi - lo
-        if n.sum():
-            ai = np.repeat(np.arange(len(a_start)), n)
-            bi = np.repeat(lo, n) + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
-            # Whoosh looks for B only from a.start - slop on (by start): a longer B that starts
-            # earlier is not joined, even when it ends within reach
-            near = bs2[bi] >= a_start[ai] - slop
-            ai, bi = ai[near], bi[near]
-            out_s.append(np.minimum(a_start[ai], bs2[bi]))
-            out_e.append(a_end[ai])
-    if not out_s:
-        return EMPTY_DOCS, EMPTY_DOCS
-    s = np.concatenate(out_s)
-    e = np.concatenate(out_e)
-    same_doc = (s >> 32) == (e >> 32)
-    s, e = s[same_doc], e[same_doc]
-    if not _ordered(s, e):
-        order = np.lexsort((e, s))
-        s, e = s[order], e[order]
-    if len(s) > 1:
-        keep = np.ones(len(s), dtype=bool)
-        keep[1:] = (s[1:] != s[:-1]) | (e[1:] != e[:-1])
-        s, e = s[keep], e[keep]
-    return s, e
-
-
-def _first_of_runs(x: np.ndarray) -> np.ndarray:
-    """True where an element differs from the one before it (and at the first)."""
-    first = np.ones(len(x), dtype=bool)
-    if len(x) > 1:
-        np.not_equal(x[1:], x[:-1], out=first[1:])
-    return first
-
-
-def _distinct(x: np.ndarray) -> np.ndarray:
-    """The distinct values of an ascending array (`np.unique` without sorting it again)."""
-    return x[_first_of_runs(x)]
-
-
-def _ordered(starts: np.ndarray, ends: np.ndarray) -> bool:
-    """Whether spans are sorted by start, then end (a lexsort of them would keep them as they are)."""
-    if len(starts) < 2:
-        return True
-    step = starts[1:] - starts[:-1]
-    return bool(((step > 0) | ((step == 0) & (ends[1:] >= ends[:-1]))).all())
 
 
 class _Decider:
@@ -651,11 +549,11 @@ class _Decider:
             for field in fields:
                 a = _occurrences(ev, field, node.left)
                 b = _occurrences(ev, field, node.right)
-                a, b = _in_every([a, b], seg.count)
+                a, b = poskeys.in_every([a, b], seg.count)
                 if not len(a[0]):
                     continue
                 starts = seg.pack.array(f"{field}.{unit}")
-                docs = _same_unit(starts, a, b)
+                docs = poskeys.same_unit(starts, a, b)
                 if len(docs):
                     found.append(docs + seg.offset)
         return np.unique(np.concatenate(found)) if found else EMPTY_DOCS
@@ -673,33 +571,3 @@ def _occurrences(ev: _Eval, field: str, node) -> tuple[np.ndarray, np.ndarray]:
         return EMPTY_DOCS, EMPTY_DOCS
     cand = ev.phrase_starts(field, terms)
     return cand, cand + (len(terms) - 1)
-
-
-def _in_every(operands: list[tuple[np.ndarray, np.ndarray]], count: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Each operand's occurrences (start keys, end keys; a key is document << 32 | position) in the
-    documents of the segment (`count` documents) that hold every operand: only those can match."""
-    every = np.ones(count, dtype=bool)
-    for start, _end in operands:
-        has = np.zeros(count, dtype=bool)
-        has[start >> 32] = True
-        every &= has
-    return [(start[keep], end[keep]) for start, end in operands for keep in [every[start >> 32]]]
-
-
-def _same_unit(unit_starts, a, b) -> np.ndarray:
-    """Documents (segment numbers) with a unit holding an occurrence of A and one of B that do not
-    overlap. Per unit, such a pair exists when the earliest-ending A ends before the latest-starting B
-    starts, or the other way round (occurrences by start, so also by end within one operand)."""
-    def per_unit(occ):
-        start, end = occ
-        u = np.searchsorted(unit_starts, start, side="right") - 1
-        first = np.flatnonzero(_first_of_runs(u))  # u ascends: the first occurrence in each unit
-        units = u[first]
-        last = np.append(first[1:], len(u)) - 1
-        return units, end[first], start[last]  # per unit: the smallest end, the largest start
-
-    ua, a_min_end, a_max_start = per_unit(a)
-    ub, b_min_end, b_max_start = per_unit(b)
-    common, ia, ib = np.intersect1d(ua, ub, assume_unique=True, return_indices=True)
-    ok = (a_min_end[ia] < b_max_start[ib]) | (b_min_end[ib] < a_max_start[ia])
-    return np.unique(np.asarray(unit_starts)[common[ok]] >> 32)
