@@ -61,7 +61,7 @@ class Tokens:
         return self._by_position(_units(self.starts, self._paragraph_starts))
 
     @cached_property
-    def span_of(self) -> list[int] | dict[int, tuple[int, int]]:
+    def span_of(self) -> list[tuple[int, int]] | dict[int, tuple[int, int]]:
         """The (start, end) character offsets of the word at each position."""
         spans = list(zip(self.starts, self.ends))
         return spans if self.at is None else dict(zip(self.at, spans))
