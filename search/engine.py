@@ -196,6 +196,12 @@ class Engine:
         dtype = np.result_type(*[a.dtype for a in arrays]) if arrays[0].dtype.kind != "S" else \
             f"S{max(a.dtype.itemsize for a in arrays)}"
         result = np.empty(len(docnums), dtype=dtype)
+        if len(docnums) < 2 or (docnums[1:] > docnums[:-1]).all():  # ascending: a slice a segment
+            cuts = np.searchsorted(where, np.arange(len(self.segments) + 1))
+            for seg, values, lo, hi in zip(self.segments, arrays, cuts[:-1], cuts[1:]):
+                if hi > lo:
+                    result[lo:hi] = values[docnums[lo:hi] - seg.offset]
+            return result
         for i, (seg, values) in enumerate(zip(self.segments, arrays)):
             pick = where == i
             if pick.any():
