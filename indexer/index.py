@@ -323,13 +323,14 @@ class Reader:
     """The store and a Whoosh searcher over the current generation (None for an empty index)."""
 
     def __init__(self, folder: IndexFolder, store: Store | None, searcher, generation: Path | None = None,
-                 pool_key: object = None) -> None:
+                 pool_key: object = None, pool_store: bool = False) -> None:
         self.folder = folder
         self.store = store
         self.searcher = searcher
         self.generation = generation  # the Whoosh generation's folder, beside which its packs are
         self.engine: object = False  # the packed engine over it (search/engine.py), opened on first use
         self._pool_key = pool_key  # set when the searcher may go back to the pool when closed
+        self._pool_store = pool_store  # whether the store connection may go back to its pool
 
     def close(self) -> None:
         if self.searcher is not None:
@@ -337,8 +338,8 @@ class Reader:
                 self.searcher.close()
             self.searcher = None
         if self.store is not None:
-            if self._pool_key is None or not _STORES.give(self.folder, self.store):
-                self.store.close()
+            if not (self._pool_store and _STORES.give(self.folder, self.store)):
+                _STORES.discard(self.store)
             self.store = None
 
     def __enter__(self) -> Reader:
@@ -472,6 +473,16 @@ class _StorePool:
             self._close(old, old_fd)
         return True
 
+    def discard(self, store: Store) -> None:
+        """Close a store connection for good (with the descriptor it was kept with, if it was taken
+        from the pool)."""
+        with self.lock:
+            fd = self.taken.pop(id(store), None)
+        if fd is None:
+            store.close()
+        else:
+            self._close(store, fd)
+
     @staticmethod
     def _close(store: Store, fd: int) -> None:
         try:
@@ -506,23 +517,23 @@ def open_reader(folder: IndexFolder, weighting=None) -> Reader:
     for attempt in range(3):
         name = store.get_state("index_generation")
         if not name:
-            return Reader(folder, store, None)
+            return Reader(folder, store, None, pool_store=pooling)
         path = _generation_path(folder, name)
         key = (str(path), scoring) if pooling and scoring is not None else None
         pooled = _POOL.take(folder, key) if key is not None else None
         if pooled is not None:
-            reader = Reader(folder, store, pooled[0], path, key)
+            reader = Reader(folder, store, pooled[0], path, key, pooling)
             reader.engine = pooled[1]
             return reader
         try:
             ix = whoosh_index.open_dir(str(path))
             from whoosh.scoring import BM25F
 
-            return Reader(folder, store, ix.searcher(weighting=weighting or BM25F()), path, key)
+            return Reader(folder, store, ix.searcher(weighting=weighting or BM25F()), path, key, pooling)
         except (EmptyIndexError, FileNotFoundError) as exc:
             # A rebuild swapped generations between reading the name and opening it: read it again.
             if attempt == 2:
-                store.close()
+                _STORES.discard(store)
                 raise IndexCorrupt(f"cannot open the search index in {folder.path} ({exc}); "
                                    "rebuild it with: polsearch reindex") from exc
             time.sleep(0.05)

@@ -125,3 +125,31 @@ def test_a_kept_store_connection_reads_a_store_made_anew_at_the_same_path(tmp_pa
     _STORES.clear()
     fresh = search(path, "security OR trade", limit=50)
     assert (after.total, _ids(after)) == (fresh.total, _ids(fresh))
+
+
+def test_kept_store_connections_leave_no_descriptor_open(tmp_path):
+    """A store connection taken from the pool by a reader whose searcher is not pooled (a weighting
+    without a cache key) is closed with the descriptor it was kept with."""
+    import os
+
+    from whoosh.scoring import BM25F
+
+    rng = random.Random(14)
+    path = tmp_path / "index"
+    ingest_documents(path, [_document(rng, n) for n in range(10)])
+
+    def open_files() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    for _ in range(2):  # the pools fill up first
+        with open_reader(IndexFolder(path), ranking.weighting()):
+            pass
+        with open_reader(IndexFolder(path), BM25F()):
+            pass
+    before = open_files()
+    for _ in range(30):
+        with open_reader(IndexFolder(path), ranking.weighting()):
+            pass
+        with open_reader(IndexFolder(path), BM25F()) as reader:
+            assert reader.store.get_state("index_generation")
+    assert open_files() - before <= 2
