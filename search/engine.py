@@ -66,6 +66,7 @@ class Engine:
         self.weighting = searcher.weighting
         self._stats: dict = {}
         self._facets: dict = {}  # facet -> (distinct values, each segment's codes among them)
+        self._facet_totals: dict = {}  # (facet, segment number) -> each value's count over live documents
 
     @classmethod
     def open(cls, searcher, generation: Path) -> Engine | None:
@@ -160,9 +161,9 @@ class Engine:
                     size: int) -> np.ndarray:
         """How many of segment i's live documents hold each value of a facet: made once per engine."""
         key = (name, i)
-        found = self._facets.get(key)
+        found = self._facet_totals.get(key)
         if found is None:
-            found = self._facets[key] = np.bincount(codes[np.repeat(seg.alive, lengths)], minlength=size)
+            found = self._facet_totals[key] = np.bincount(codes[np.repeat(seg.alive, lengths)], minlength=size)
         return found
 
     def _facet_values(self, name: str) -> tuple[list, list[tuple[np.ndarray, np.ndarray]]]:
