@@ -64,13 +64,6 @@ def _candidate_pattern(prefixes: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(alternatives), re.IGNORECASE)
 
 
-def _candidate_starts(text: str, prefixes: tuple[str, ...]) -> list[int] | None:
-    """Where a word starting like one of the (lowercase, folded) prefixes may start, ascending; None
-    when a prefix is empty (every word is a candidate)."""
-    pattern = _candidate_pattern(prefixes)
-    return None if pattern is None else sorted({m.start() for m in pattern.finditer(text)})
-
-
 def _prefix(term: str) -> str:
     # A Porter2 stem keeps the start of its word, but for its last letter ("polici" <- "policy") and a
     # few short exceptions ("die" <- "dying"): search for the first letters only.
@@ -111,7 +104,8 @@ class _Words:
             return self.starts.tolist(), list(range(len(self.starts)))
         found = self.scan.prefix_starts(prefixes)
         if found is None:
-            candidates = np.array(_candidate_starts(self.text, prefixes), dtype=np.int64)
+            pattern = _candidate_pattern(prefixes)  # case- and accent-insensitive
+            candidates = np.array(sorted({m.start() for m in pattern.finditer(self.text)}), dtype=np.int64)
             at = np.searchsorted(self.starts, candidates)
             keep = at < len(self.starts)
             keep[keep] = self.starts[at[keep]] == candidates[keep]
