@@ -304,7 +304,10 @@ def _sync_packs(folder: IndexFolder, generation: Path, store: Store, progress: P
 def _cannot_write(folder: IndexFolder, exc: OSError) -> IndexWriteError:
     """A full disk or a read-only folder while writing Whoosh files: nothing of this write is in use,
     searches go on with the index as it was, and the store keeps what it was given."""
-    return IndexWriteError(f"cannot write the search index in {folder.path}: {exc.strerror or exc}; "
+    reason = exc.strerror or str(exc)
+    if exc.errno is None and " written" in reason:  # numpy's short write of an array to a file
+        reason = f"the disk is full (a write was cut short: {reason})"
+    return IndexWriteError(f"cannot write the search index in {folder.path}: {reason}; "
                            "searches use the index as it was, and the next run finishes it")
 
 

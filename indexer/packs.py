@@ -7,8 +7,11 @@ segment:
 
 - for each text field (`title`, `body`, `author`, `entity`, `source`, `tag`): the sorted terms; for each
   term its documents with their term frequencies (`docs`, `tf`, sliced by `doc_off`) and its positions as
-  int64 keys `document << 32 | position` (sliced by `key_off`), ascending; and each document's field
-  length as Whoosh scores it (quantised to a byte, as the segment stores it);
+  int64 keys `document << 32 | position` (sliced by `key_off`), ascending; beside each key, the term
+  numbers of the words just before and just after it in the field (`prev`, `next`, -1 at either end),
+  so that a phrase is decided from its rarest word's occurrences alone, without looking up its
+  neighbours' positions; and each document's field length as Whoosh scores it (quantised to a byte,
+  as the segment stores it);
 - for the prose fields (`title`, `body`), where each document's sentences and paragraphs start, as keys
   `document << 32 | position` (`title.sent`, `body.para`, ...), so `w/s` and `w/p` are decided from
   positions (a word's unit is the last one starting at or before it, as `search.textmatch` counts);
@@ -37,7 +40,7 @@ from array import array
 from pathlib import Path
 from typing import Callable
 
-PACK_VERSION = 4  # 2: copy group numbers; 3: facet codes; 4: sentence and paragraph starts
+PACK_VERSION = 5  # 2: copy group numbers; 3: facet codes; 4: sentence and paragraph starts; 5: neighbours
 PACK_DIR = "packs"
 TEXT_FIELDS = ("title", "body", "author", "entity", "source", "tag")
 PROSE = frozenset({"title", "body"})
@@ -45,7 +48,8 @@ NO_DATE = -(2 ** 63)
 _DOCS_PER_CHUNK = 500
 FACET_COLUMNS = ("year", "source_facet", "author_facet", "entity_facet", "tag_facet")
 MULTI_VALUED_COLUMNS = frozenset({"author_facet", "entity_facet", "tag_facet"})
-_FIELD_ARRAYS = ("terms", "doc_off", "docs", "tf", "key_off", "keys", "len")
+_FIELD_ARRAYS = ("terms", "doc_off", "docs", "tf", "key_off", "keys", "prev", "next", "len")
+NO_WORD = -1  # in `prev` / `next`: the occurrence is its field's first / last word
 UNITS = ("sent", "para")  # where sentences and paragraphs start, as keys, in the prose fields
 REQUIRED = frozenset({"dates", "sort_dates", "group_nums", "ids", "groups",
                       *(f"{f}.{a}" for f in TEXT_FIELDS for a in _FIELD_ARRAYS),
@@ -244,8 +248,6 @@ def _write_field(tmp: Path, f: str, vocabulary: dict[str, int], key_counts, post
     position keys, each chunk's written at the term's running offset. `chunk_terms(c)` gives chunk c's
     term numbers (its documents' in order), by default from the chunk files pass 1 wrote."""
     import numpy as np
-    from numpy.lib.format import open_memmap
-
     names = sorted(vocabulary)
     nterms = len(names)
     rank = np.empty(nterms, dtype=np.int64)  # term number -> place in sorted order
@@ -260,9 +262,11 @@ def _write_field(tmp: Path, f: str, vocabulary: dict[str, int], key_counts, post
     by_rank_posts[rank] = post_counts
     np.cumsum(by_rank_keys, out=key_off[1:])
     np.cumsum(by_rank_posts, out=doc_off[1:])
-    keys = open_memmap(tmp / f"{f}.keys.npy", mode="w+", dtype=np.int64, shape=(int(key_off[-1]),))
-    docs_out = open_memmap(tmp / f"{f}.docs.npy", mode="w+", dtype=np.int32, shape=(int(doc_off[-1]),))
-    tf_out = open_memmap(tmp / f"{f}.tf.npy", mode="w+", dtype=np.int32, shape=(int(doc_off[-1]),))
+    keys = _mapped_output(tmp / f"{f}.keys.npy", np.int64, int(key_off[-1]))
+    prev_out = _mapped_output(tmp / f"{f}.prev.npy", np.int32, int(key_off[-1]))
+    next_out = _mapped_output(tmp / f"{f}.next.npy", np.int32, int(key_off[-1]))
+    docs_out = _mapped_output(tmp / f"{f}.docs.npy", np.int32, int(doc_off[-1]))
+    tf_out = _mapped_output(tmp / f"{f}.tf.npy", np.int32, int(doc_off[-1]))
     key_cursor = key_off[:-1].copy()
     doc_cursor = doc_off[:-1].copy()
     for c, chunk in enumerate(chunks):
@@ -275,12 +279,16 @@ def _write_field(tmp: Path, f: str, vocabulary: dict[str, int], key_counts, post
         doc_of = np.repeat(chunk_docs, n)
         pos = np.arange(len(terms), dtype=np.int64) - np.repeat(first, n)
         r = rank[terms]
+        before, after = _neighbours(r, first[n > 0], (first + n - 1)[n > 0])
         order = np.argsort(r, kind="stable")  # within a term: document, then position order
         r, k = r[order], (doc_of[order] << 32) | pos[order]
         starts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
         run = np.diff(np.r_[starts, len(r)])
         within = np.arange(len(r)) - np.repeat(starts, run)
-        keys[key_cursor[r] + within] = k
+        at = key_cursor[r] + within
+        keys[at] = k
+        prev_out[at] = before[order]
+        next_out[at] = after[order]
         key_cursor[r[starts]] += run
         # postings: one per (term, document)
         d = k >> 32
@@ -292,14 +300,54 @@ def _write_field(tmp: Path, f: str, vocabulary: dict[str, int], key_counts, post
         docs_out[doc_cursor[pr] + pwithin] = d[pstarts]
         tf_out[doc_cursor[pr] + pwithin] = np.diff(np.r_[pstarts, len(r)])
         doc_cursor[pr[prun_starts]] += prun
-    keys.flush()
-    docs_out.flush()
-    tf_out.flush()
-    del keys, docs_out, tf_out
+        _unmap_written(keys, prev_out, next_out, docs_out, tf_out)
+    for out in (keys, prev_out, next_out, docs_out, tf_out):
+        out.flush()
+    del keys, prev_out, next_out, docs_out, tf_out, out
     encoded = np.array([n.encode("utf-8") for n in names], dtype="S") if names else np.zeros(0, dtype="S1")
     for name, arr in ((f"{f}.terms", encoded), (f"{f}.key_off", key_off), (f"{f}.doc_off", doc_off),
                       (f"{f}.len", lengths)):
         np.save(tmp / f"{name}.npy", arr, allow_pickle=False)
+
+
+def _mapped_output(path: Path, dtype, count: int):
+    """A new .npy file of `count` zeros, memory-mapped for writing, its blocks allocated first: a full
+    disk is an OSError here, not a crash on a later write to the mapping."""
+    from numpy.lib.format import open_memmap
+
+    arr = open_memmap(path, mode="w+", dtype=dtype, shape=(count,))
+    with open(path, "r+b") as handle:
+        os.posix_fallocate(handle.fileno(), 0, os.fstat(handle.fileno()).st_size)
+    return arr
+
+
+def _unmap_written(*mapped) -> None:
+    """Let go of the written pages of memory-mapped outputs: they stay in the page cache (the mappings
+    are shared, so nothing is lost) and are written back as usual, but no longer count in this process's
+    resident memory, which would otherwise grow to the size of every file written."""
+    import mmap
+
+    for arr in mapped:
+        handle = getattr(arr, "_mmap", None)
+        if handle is not None and hasattr(handle, "madvise") and hasattr(mmap, "MADV_DONTNEED"):
+            handle.madvise(mmap.MADV_DONTNEED)
+
+
+def _neighbours(ranks, firsts, lasts):
+    """The term numbers of the word before and the word after each word of a chunk's token stream
+    (`ranks`, its documents' words one after another; `firsts` / `lasts`: where each document's words
+    begin and end), `NO_WORD` across a document's edges."""
+    import numpy as np
+
+    ranks = ranks.astype(np.int32)
+    before = np.empty_like(ranks)
+    after = np.empty_like(ranks)
+    if len(ranks):
+        before[1:] = ranks[:-1]
+        after[:-1] = ranks[1:]
+        before[firsts] = NO_WORD
+        after[lasts] = NO_WORD
+    return before, after
 
 
 def _facet_arrays(reader, name: str, count: int) -> dict:
@@ -416,6 +464,16 @@ class Pack:
     def keys(self, field: str, t: int):
         off = self.array(f"{field}.key_off")
         return self.array(f"{field}.keys")[int(off[t]):int(off[t + 1])]
+
+    def key_count(self, field: str, t: int) -> int:
+        off = self.array(f"{field}.key_off")
+        return int(off[t + 1]) - int(off[t])
+
+    def neighbours(self, field: str, t: int):
+        """The term numbers of the words before and after each of the term's occurrences (`keys`)."""
+        off = self.array(f"{field}.key_off")
+        a, b = int(off[t]), int(off[t + 1])
+        return self.array(f"{field}.prev")[a:b], self.array(f"{field}.next")[a:b]
 
 
 _LOADED: dict[str, tuple[int, Pack]] = {}  # packs open in this process, by path (meta.json's mtime)

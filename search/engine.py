@@ -439,22 +439,35 @@ class _Eval:
         return self.pack.keys(field, t)
 
     def phrase_starts(self, field: str, words: list[str]) -> np.ndarray:
-        """The position keys where the words occur one after the other in `field`, ascending: the
-        positions of the rarest word, shifted, looked up in each other word's."""
-        keys = [self._term_keys(field, w) for w in words]
-        if any(k is None or not len(k) for k in keys):
+        """The position keys where the words occur one after the other in `field`, ascending.
+
+        An anchor is a word of the phrase whose occurrences are kept when the words just before and
+        after it (`prev`, `next` in the pack) are the phrase's: it decides three words from its own
+        occurrences alone. The anchors are the fewest occurrences that cover every word
+        (`poskeys.anchors`); their occurrences, shifted to where the phrase would start, are intersected."""
+        if field not in packs.TEXT_FIELDS:
+            raise Unsupported(f"positions of {field}")
+        pack = self.pack
+        terms = [pack.term_index(field, w) for w in words]
+        if any(t < 0 for t in terms):
             return EMPTY_DOCS
-        r = min(range(len(words)), key=lambda i: len(keys[i]))
-        cand = np.asarray(keys[r]) - r  # where the phrase would start
-        for i in sorted(range(len(words)), key=lambda i: len(keys[i])):
-            if i == r or not len(cand):
-                continue
-            target = keys[i]
-            want = cand + i
-            at = np.searchsorted(target, want)
-            at[at == len(target)] = len(target) - 1 if len(target) else 0
-            cand = cand[target[at] == want]
-        return cand
+        counts = [pack.key_count(field, t) for t in terms]
+        starts = []
+        for r in sorted(poskeys.anchors(counts), key=counts.__getitem__):
+            keys = pack.keys(field, terms[r])
+            before, after = pack.neighbours(field, terms[r])
+            keep = None
+            if r > 0:
+                keep = before == terms[r - 1]
+            if r + 1 < len(words):
+                keep = after == terms[r + 1] if keep is None else keep & (after == terms[r + 1])
+            found = (keys[keep] if keep is not None else np.asarray(keys)) - r
+            if starts:  # the rarer anchors' starts, looked up among these
+                found = poskeys.among(starts[0], found)
+            starts = [found]
+            if not len(found):
+                break
+        return starts[0]
 
     def phrase(self, q):
         field = q.fieldname

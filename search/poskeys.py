@@ -1,7 +1,7 @@
 """Operations on position keys (document << 32 | position, sorted ascending), the packs' form of a
 word's occurrences: joining spans as Whoosh's span queries join them, whether spans meet, the documents
-holding every operand, and sentence or paragraph membership. Pure numpy; the packed engine
-(`engine.py`) calls them per segment."""
+holding every operand, sentence or paragraph membership, and which words anchor a phrase. Pure numpy;
+the packed engine (`engine.py`) calls them per segment."""
 
 from __future__ import annotations
 
@@ -142,3 +142,24 @@ def same_unit(unit_starts, a, b) -> np.ndarray:
     common, ia, ib = np.intersect1d(ua, ub, assume_unique=True, return_indices=True)
     ok = (a_min_end[ia] < b_max_start[ib]) | (b_min_end[ib] < a_max_start[ia])
     return np.unique(np.asarray(unit_starts)[common[ok]] >> 32)
+
+
+def anchors(counts: list[int]) -> list[int]:
+    """The words (by place in the phrase) whose occurrences, with their neighbours, decide a phrase of
+    words with these occurrence counts: each anchor covers itself and the words either side; the cover
+    with the fewest occurrences in all."""
+    n = len(counts)
+    best: list[tuple[int, list[int]]] = [(0, [])] * (n + 1)  # best[i]: words i.. covered
+    for i in range(n - 1, -1, -1):
+        best[i] = min((counts[r] + best[min(r + 2, n)][0], [r, *best[min(r + 2, n)][1]])
+                      for r in (i - 1, i, i + 1) if 0 <= r < n)
+    return best[0][1]
+
+
+def among(keys: np.ndarray, within: np.ndarray) -> np.ndarray:
+    """The keys (ascending) that are also in `within` (ascending): each looked up there."""
+    if not len(keys) or not len(within):
+        return keys[:0]
+    at = np.searchsorted(within, keys)
+    at[at == len(within)] = len(within) - 1
+    return keys[within[at] == keys]

@@ -195,6 +195,33 @@ def test_engine_equals_whoosh_on_random_queries(corpora, which):
                 assert got.copies == {k: v for k, v in copies.items() if k in shown}
 
 
+@pytest.mark.parametrize("which", range(3))
+def test_long_phrases_equal_whoosh(corpora, which):
+    """Phrases of two to seven words cut from the documents' own text (so that they match), some with
+    one word changed (so that most do not), whatever words repeat or how rare each is: the engine's
+    anchors and their neighbours give Whoosh's answers."""
+    import re
+
+    rng = random.Random(300 + which)
+    with open_reader(IndexFolder(corpora[which]), ranking.weighting()) as reader:
+        texts = [reader.store.get(f["id"]).body for f in reader.searcher.all_stored_fields()]
+        matched = 0
+        for _ in range(60):
+            words = re.findall(r"[a-z]+", rng.choice(texts).lower())
+            n = rng.randint(2, 7)
+            if len(words) < n:
+                continue
+            start = rng.randrange(len(words) - n + 1)
+            phrase = words[start:start + n]
+            if rng.random() < 0.3:
+                phrase[rng.randrange(n)] = rng.choice(WORDS)
+            query = Query.parse(f'body:"{" ".join(phrase)}"')
+            expected, got = _both(reader, query, limit=None)
+            _same(expected, got, " ".join(phrase))
+            matched += bool(expected.total)
+        assert matched >= 30
+
+
 def _fold(reader, ranked):
     """The hits one per group of copies, with the copies each stands for, from a full ranking (the
     reference path's own folding, over every match)."""
@@ -282,6 +309,47 @@ def test_missing_or_damaged_pack_falls_back_and_is_rebuilt(tmp_path):
     with open_reader(IndexFolder(path), ranking.weighting()) as reader:
         assert engine_for(reader) is not None
         assert execute(reader, query, limit=None).ranked == before.ranked
+
+
+def _neighbours_hold(generation) -> int:
+    """Checks every pack of the generation: each occurrence's `prev` / `next` are the term numbers at
+    the position before / after it in its document's field (-1 past either end). Returns the number of
+    occurrences checked."""
+    import numpy as np
+
+    checked = 0
+    for pack_dir in (generation / packs.PACK_DIR).iterdir():
+        for field in packs.TEXT_FIELDS:
+            keys = np.load(pack_dir / f"{field}.keys.npy")
+            off = np.load(pack_dir / f"{field}.key_off.npy")
+            term = np.repeat(np.arange(len(off) - 1), np.diff(off))
+            at = {int(k): int(t) for k, t in zip(keys, term)}
+            for name, step in (("prev", -1), ("next", 1)):
+                got = np.load(pack_dir / f"{field}.{name}.npy")
+                want = [at.get(int(k) + step, -1) if (int(k) & 0xFFFFFFFF) + step >= 0 else -1 for k in keys]
+                assert got.tolist() == want, (pack_dir.name, field, name)
+            checked += len(keys)
+    return checked
+
+
+def test_pack_neighbours_are_the_words_either_side(corpora, tmp_path):
+    """Every occurrence's neighbours in the packs, as the segment writer makes them and as a pack built
+    again from a segment and the store makes them (`packs.build`)."""
+    with open_reader(IndexFolder(corpora[0]), ranking.weighting()) as reader:
+        generation = reader.generation
+    assert _neighbours_hold(generation) > 1000
+    copy = tmp_path / "index"
+    shutil.copytree(corpora[0], copy)
+    with open_reader(IndexFolder(copy), ranking.weighting()) as reader:
+        generation = reader.generation
+        phrase = Query.parse('"security energy" OR "the united states"')
+        before = execute(reader, phrase, limit=None).ranked
+    shutil.rmtree(generation / packs.PACK_DIR)
+    ingest_documents(copy, [])  # builds the packs again from the segments
+    assert _neighbours_hold(generation) > 1000
+    with open_reader(IndexFolder(copy), ranking.weighting()) as reader:
+        assert engine_for(reader) is not None
+        assert execute(reader, phrase, limit=None).ranked == before
 
 
 def test_pack_tokens_are_the_analyzers_tokens():
