@@ -15,6 +15,8 @@ segment:
 - for the prose fields (`title`, `body`), where each document's sentences and paragraphs start, as keys
   `document << 32 | position` (`title.sent`, `body.para`, ...), so `w/s` and `w/p` are decided from
   positions (a word's unit is the last one starting at or before it, as `search.textmatch` counts);
+  beside each occurrence (`keys`), the number of its sentence there (`sent_of`), and for each sentence
+  the number of its paragraph (`sent_para`), so a word's units are read, not looked up;
 - columns: the date (Whoosh's long encoding of the day), the id, the copy group.
 
 The terms and positions are those the index's analyzers make (`indexer.analysis.term_spans`, which the
@@ -40,7 +42,8 @@ from array import array
 from pathlib import Path
 from typing import Callable
 
-PACK_VERSION = 5  # 2: copy group numbers; 3: facet codes; 4: sentence and paragraph starts; 5: neighbours
+PACK_VERSION = 6  # 2: copy group numbers; 3: facet codes; 4: sentence and paragraph starts; 5: neighbours;
+# 6: each occurrence's sentence
 PACK_DIR = "packs"
 TEXT_FIELDS = ("title", "body", "author", "entity", "source", "tag")
 PROSE = frozenset({"title", "body"})
@@ -54,6 +57,7 @@ UNITS = ("sent", "para")  # where sentences and paragraphs start, as keys, in th
 REQUIRED = frozenset({"dates", "sort_dates", "group_nums", "ids", "groups",
                       *(f"{f}.{a}" for f in TEXT_FIELDS for a in _FIELD_ARRAYS),
                       *(f"{f}.{u}" for f in PROSE for u in UNITS),
+                      *(f"{f}.{a}" for f in PROSE for a in ("sent_of", "sent_para")),
                       *(f"facet.{n}.{a}" for n in FACET_COLUMNS for a in ("keys", "codes", "off"))})
 
 
@@ -194,11 +198,10 @@ def build(reader, documents: Callable[[list[str]], dict], target: Path, progress
 
     write_columns(tmp, reader, count, dates)
     for f in PROSE:
-        for u in UNITS:
-            np.save(tmp / f"{f}.{u}.npy", np.frombuffer(units[f][u], dtype=np.int64) if units[f][u]
-                    else np.zeros(0, dtype=np.int64), allow_pickle=False)
+        write_units(tmp, f, {u: units[f][u] for u in UNITS})
     for f in TEXT_FIELDS:  # pass 2: place each chunk's entries
-        _write_field(tmp, f, tokens[f].terms, key_counts[f], post_counts[f], chunks, sizes[f], lengths[f])
+        _write_field(tmp, f, tokens[f].terms, key_counts[f], post_counts[f], chunks, sizes[f], lengths[f],
+                     sentences=_as_keys(units[f]["sent"]) if f in PROSE else None)
         if progress is not None:
             progress.advance(len(live) // 2 // len(TEXT_FIELDS))
     shutil.rmtree(tmp / "chunks")
@@ -224,6 +227,24 @@ def write_columns(tmp: Path, reader, count: int, dates) -> None:
         np.save(tmp / f"{name}.npy", arr, allow_pickle=False)
 
 
+def _as_keys(buffer):
+    import numpy as np
+
+    return np.frombuffer(buffer, dtype=np.int64) if buffer else np.zeros(0, dtype=np.int64)
+
+
+def write_units(tmp: Path, f: str, units: dict) -> None:
+    """A prose field's sentence and paragraph starts (keys, as `array('q')` buffers), and the paragraph
+    of each sentence (`sent_para`)."""
+    import numpy as np
+
+    sentences, paragraphs = _as_keys(units["sent"]), _as_keys(units["para"])
+    np.save(tmp / f"{f}.sent.npy", sentences, allow_pickle=False)
+    np.save(tmp / f"{f}.para.npy", paragraphs, allow_pickle=False)
+    np.save(tmp / f"{f}.sent_para.npy", (np.searchsorted(paragraphs, sentences, side="right") - 1)
+            .astype(np.int32), allow_pickle=False)
+
+
 def seal(tmp: Path, target: Path, segment_id: str, count: int) -> None:
     """Stamp the pack written in `tmp` (meta.json: version, segment, documents, each file's size and
     CRC-32), flush it to disk and rename it into place."""
@@ -243,10 +264,11 @@ def _grow(counts, size: int):
 
 
 def _write_field(tmp: Path, f: str, vocabulary: dict[str, int], key_counts, post_counts, chunks, sizes,
-                 lengths, chunk_terms=None) -> None:
+                 lengths, chunk_terms=None, sentences=None) -> None:
     """One text field's arrays: terms in sorted order; per term, its postings (docs, tf) and its
     position keys, each chunk's written at the term's running offset. `chunk_terms(c)` gives chunk c's
-    term numbers (its documents' in order), by default from the chunk files pass 1 wrote."""
+    term numbers (its documents' in order), by default from the chunk files pass 1 wrote. With
+    `sentences` (a prose field's sentence start keys), each occurrence's sentence number too."""
     import numpy as np
     names = sorted(vocabulary)
     nterms = len(names)
@@ -265,6 +287,8 @@ def _write_field(tmp: Path, f: str, vocabulary: dict[str, int], key_counts, post
     keys = _mapped_output(tmp / f"{f}.keys.npy", np.int64, int(key_off[-1]))
     prev_out = _mapped_output(tmp / f"{f}.prev.npy", np.int32, int(key_off[-1]))
     next_out = _mapped_output(tmp / f"{f}.next.npy", np.int32, int(key_off[-1]))
+    sent_out = _mapped_output(tmp / f"{f}.sent_of.npy", np.int32, int(key_off[-1])) if sentences is not None \
+        else None
     docs_out = _mapped_output(tmp / f"{f}.docs.npy", np.int32, int(doc_off[-1]))
     tf_out = _mapped_output(tmp / f"{f}.tf.npy", np.int32, int(doc_off[-1]))
     key_cursor = key_off[:-1].copy()
@@ -281,7 +305,8 @@ def _write_field(tmp: Path, f: str, vocabulary: dict[str, int], key_counts, post
         r = rank[terms]
         before, after = _neighbours(r, first[n > 0], (first + n - 1)[n > 0])
         order = np.argsort(r, kind="stable")  # within a term: document, then position order
-        r, k = r[order], (doc_of[order] << 32) | pos[order]
+        in_order = (doc_of << 32) | pos
+        r, k = r[order], in_order[order]
         starts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
         run = np.diff(np.r_[starts, len(r)])
         within = np.arange(len(r)) - np.repeat(starts, run)
@@ -289,6 +314,9 @@ def _write_field(tmp: Path, f: str, vocabulary: dict[str, int], key_counts, post
         keys[at] = k
         prev_out[at] = before[order]
         next_out[at] = after[order]
+        if sent_out is not None:  # the last sentence starting at or before each word (ascending: one pass)
+            sent_out[at] = (np.searchsorted(sentences, in_order, side="right") - 1).astype(np.int32)[order]
+        del in_order
         key_cursor[r[starts]] += run
         # postings: one per (term, document)
         d = k >> 32
@@ -300,10 +328,11 @@ def _write_field(tmp: Path, f: str, vocabulary: dict[str, int], key_counts, post
         docs_out[doc_cursor[pr] + pwithin] = d[pstarts]
         tf_out[doc_cursor[pr] + pwithin] = np.diff(np.r_[pstarts, len(r)])
         doc_cursor[pr[prun_starts]] += prun
-        _unmap_written(keys, prev_out, next_out, docs_out, tf_out)
-    for out in (keys, prev_out, next_out, docs_out, tf_out):
-        out.flush()
-    del keys, prev_out, next_out, docs_out, tf_out, out
+        _unmap_written(keys, prev_out, next_out, sent_out, docs_out, tf_out)
+    for out in (keys, prev_out, next_out, sent_out, docs_out, tf_out):
+        if out is not None:
+            out.flush()
+    del keys, prev_out, next_out, sent_out, docs_out, tf_out, out
     encoded = np.array([n.encode("utf-8") for n in names], dtype="S") if names else np.zeros(0, dtype="S1")
     for name, arr in ((f"{f}.terms", encoded), (f"{f}.key_off", key_off), (f"{f}.doc_off", doc_off),
                       (f"{f}.len", lengths)):
@@ -468,6 +497,11 @@ class Pack:
     def key_count(self, field: str, t: int) -> int:
         off = self.array(f"{field}.key_off")
         return int(off[t + 1]) - int(off[t])
+
+    def sentences(self, field: str, t: int):
+        """The sentence number (in `<field>.sent`) of each of the term's occurrences (a prose field)."""
+        off = self.array(f"{field}.key_off")
+        return self.array(f"{field}.sent_of")[int(off[t]):int(off[t + 1])]
 
     def neighbours(self, field: str, t: int):
         """The term numbers of the words before and after each of the term's occurrences (`keys`)."""

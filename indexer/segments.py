@@ -258,7 +258,7 @@ class SegmentBuilder:
         from whoosh.system import pack_uint
         from whoosh.util.numeric import byte_to_length, length_to_byte
 
-        from .packs import _write_field
+        from .packs import _as_keys, _write_field, write_units
 
         fb = self.schema[name].format.field_boost
         vocabulary = self.tokens[name].terms
@@ -290,11 +290,12 @@ class SegmentBuilder:
                 post_counts += np.bincount(pairs // len(chunk), minlength=nterms)
         quantised = {int(s): byte_to_length(length_to_byte(int(s))) for s in np.unique(sizes) if s}
         lengths = np.array([quantised.get(int(s), 0.0) for s in sizes], dtype=np.float64)
-        _write_field(pack_tmp, name, vocabulary, key_counts, post_counts, chunks, sizes, lengths, chunk_terms)
+        units = self.units.get(name)
+        _write_field(pack_tmp, name, vocabulary, key_counts, post_counts, chunks, sizes, lengths, chunk_terms,
+                     sentences=_as_keys(units["sent"]) if units else None)
         del stream, buffer, chunk_terms
-        for unit, keys_of in self.units.get(name, {}).items():
-            np.save(pack_tmp / f"{name}.{unit}.npy", np.frombuffer(keys_of, dtype=np.int64) if keys_of
-                    else np.zeros(0, dtype=np.int64), allow_pickle=False)
+        if units:
+            write_units(pack_tmp, name, units)
         names = sorted(vocabulary)
         btexts = [t.encode("utf-8") for t in names]
         # read back a slice at a time from the files (not mapped: mapped pages would stay resident)

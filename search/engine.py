@@ -10,11 +10,13 @@ arrays: documents ascending, scores float64 computed with Whoosh's own formulas 
 - `And`: the intersection, scores added; each `Not` inside it removes its documents and, as Whoosh's
   `InverseMatcher` does, adds its weight 1.0 to the score;
 - `Or`: the union, the scores of the parts that match added;
-- a phrase (`AdjacentPhrase`): the positions of its rarest word looked up, shifted, in each other word's
-  positions (sorted int64 keys `document << 32 | position`); the score is its words' together;
+- a phrase (`AdjacentPhrase`): the occurrences (sorted int64 keys `document << 32 | position`) of its
+  anchor words whose neighbours in the pack are the phrase's, shifted to the phrase's start and
+  intersected; the score is its words' together;
 - `SpanNear2` (`w/N`, `pre/N`, phrases inside them): spans (start, end) joined pairwise by windowed
   lookups, as Whoosh's span matcher joins them; the score is its words' together;
 - `DateRange`: the pack's date column; a constant score, 1.0 times the boost.
+`w/s` and `w/p`, which Whoosh's query does not decide, are decided over the candidates in `units.py`.
 Anything else (`SpanOr` for a wildcard inside a proximity, a numeric range, fuzzy or unexpanded
 queries) raises `Unsupported`, and the searcher answers that query with Whoosh.
 
@@ -94,7 +96,7 @@ class Engine:
         """Every live document `q` matches (global document numbers, ascending) and its score."""
         docs, scores = [], []
         for seg in self.segments:
-            d, s = _Eval(self, seg).run(q)
+            d, s = SegmentEval(self, seg).run(q)
             if len(d):
                 keep = seg.alive[d]
                 docs.append(d[keep] + seg.offset)
@@ -107,7 +109,7 @@ class Engine:
         """Each segment's live documents (its own numbers, ascending) that `q` matches."""
         out = []
         for seg in self.segments:
-            d, _s = _Eval(self, seg).run(q)
+            d, _s = SegmentEval(self, seg).run(q)
             out.append(d[seg.alive[d]] if len(d) else d)
         return out
 
@@ -215,7 +217,9 @@ class Engine:
         decide it from the text, here from positions and the packs' sentence and paragraph starts.
         Raises `Unsupported` for what only the text decides (exact forms, a wildcard or an OR-group
         inside `w/s`, ...)."""
-        return _Decider(self, ixreader).visit(tree, docs)
+        from .units import Decider
+
+        return Decider(self, ixreader).visit(tree, docs)
 
     # -- statistics of the whole index, as Whoosh's scorer reads them ------------------------------
     def term_stats(self, field: str, text: str) -> tuple[float, float, float, float]:
@@ -258,7 +262,9 @@ def rank(docs: np.ndarray, scores: np.ndarray, limit: int | None) -> np.ndarray:
     return np.lexsort((docs, -keyed))
 
 
-class _Eval:
+class SegmentEval:
+    """A compiled query's (documents, scores) in one segment, from its pack."""
+
     def __init__(self, engine: Engine, seg: _Segment) -> None:
         self.engine = engine
         self.seg = seg
@@ -524,70 +530,3 @@ class _Eval:
             return scores
 
         return a_start, a_end, score
-
-
-class _Decider:
-    """`Engine.decide()`: the query tree visited over candidate documents, a boolean array a node."""
-
-    def __init__(self, engine: Engine, ixreader) -> None:
-        self.engine = engine
-        self.ixreader = ixreader
-
-    def visit(self, node, docs: np.ndarray) -> np.ndarray:
-        from .query import And, Not, Or, compile_query
-        from .query.syntax import Near
-
-        if not node.needs_text():
-            decided, _scores = self.engine.matches(compile_query(node, self.ixreader))
-            return np.isin(docs, decided)
-        if isinstance(node, And):
-            out = np.ones(len(docs), dtype=bool)
-            for item in node.items:
-                out &= self.visit(item, docs)
-            return out
-        if isinstance(node, Or):
-            out = np.zeros(len(docs), dtype=bool)
-            for item in node.items:
-                out |= self.visit(item, docs)
-            return out
-        if isinstance(node, Not):
-            return ~self.visit(node.item, docs)
-        if isinstance(node, Near) and node.unit in ("sentence", "paragraph"):
-            return np.isin(docs, self.same_unit(node))
-        raise Unsupported(type(node).__name__)
-
-    def same_unit(self, node) -> np.ndarray:
-        """Documents (global numbers) where the two operands occur in one sentence (paragraph) of a
-        field, at positions that do not overlap, as `textmatch` finds them."""
-        fields = node.fields()
-        if any(f not in packs.PROSE for f in fields):
-            raise Unsupported("w/s outside the title and body")
-        unit = "sent" if node.unit == "sentence" else "para"
-        found = []
-        for seg in self.engine.segments:
-            ev = _Eval(self.engine, seg)
-            for field in fields:
-                a = _occurrences(ev, field, node.left)
-                b = _occurrences(ev, field, node.right)
-                a, b = poskeys.in_every([a, b], seg.count)
-                if not len(a[0]):
-                    continue
-                starts = seg.pack.array(f"{field}.{unit}")
-                docs = poskeys.same_unit(starts, a, b)
-                if len(docs):
-                    found.append(docs + seg.offset)
-        return np.unique(np.concatenate(found)) if found else EMPTY_DOCS
-
-
-def _occurrences(ev: _Eval, field: str, node) -> tuple[np.ndarray, np.ndarray]:
-    """(start keys, end keys) of a word's or a phrase's occurrences in a field, by start."""
-    from .query.syntax import Words
-    from .textmatch import _stems
-
-    if not isinstance(node, Words) or node.exact or getattr(node, "slop", 0) or node.needs_text():
-        raise Unsupported(f"{type(node).__name__} inside w/s")
-    terms = list(_stems(node.text))
-    if not terms:
-        return EMPTY_DOCS, EMPTY_DOCS
-    cand = ev.phrase_starts(field, terms)
-    return cand, cand + (len(terms) - 1)

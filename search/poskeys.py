@@ -114,24 +114,25 @@ def in_order(starts: np.ndarray, ends: np.ndarray) -> bool:
     return bool(((step > 0) | ((step == 0) & (ends[1:] >= ends[:-1]))).all())
 
 
-def in_every(operands: list[tuple[np.ndarray, np.ndarray]], count: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Each operand's occurrences (start keys, end keys; a key is document << 32 | position) in the
-    documents of the segment (`count` documents) that hold every operand: only those can match."""
+def in_every(operands: list[tuple], count: int) -> list[tuple]:
+    """Each operand's occurrences (start keys, then arrays alike such as end keys; a key is document <<
+    32 | position) in the documents of the segment (`count` documents) that hold every operand: only
+    those can match."""
     every = np.ones(count, dtype=bool)
-    for start, _end in operands:
+    for start, *_rest in operands:
         has = np.zeros(count, dtype=bool)
         has[start >> 32] = True
         every &= has
-    return [(start[keep], end[keep]) for start, end in operands for keep in [every[start >> 32]]]
+    return [tuple(x[keep] for x in operand) for operand in operands for keep in [every[operand[0] >> 32]]]
 
 
 def same_unit(unit_starts, a, b) -> np.ndarray:
     """Documents (segment numbers) with a unit holding an occurrence of A and one of B that do not
-    overlap. Per unit, such a pair exists when the earliest-ending A ends before the latest-starting B
-    starts, or the other way round (occurrences by start, so also by end within one operand)."""
+    overlap. An operand: start keys, end keys, unit numbers (places in `unit_starts`). Per unit, such a
+    pair exists when the earliest-ending A ends before the latest-starting B starts, or the other way
+    round (occurrences by start, so also by end within one operand)."""
     def per_unit(occ):
-        start, end = occ
-        u = np.searchsorted(unit_starts, start, side="right") - 1
+        start, end, u = occ
         first = np.flatnonzero(first_of_runs(u))  # u ascends: the first occurrence in each unit
         units = u[first]
         last = np.append(first[1:], len(u)) - 1

@@ -313,8 +313,9 @@ def test_missing_or_damaged_pack_falls_back_and_is_rebuilt(tmp_path):
 
 def _neighbours_hold(generation) -> int:
     """Checks every pack of the generation: each occurrence's `prev` / `next` are the term numbers at
-    the position before / after it in its document's field (-1 past either end). Returns the number of
-    occurrences checked."""
+    the position before / after it in its document's field (-1 past either end), and in a prose field
+    its sentence and paragraph are the last starting at or before it. Returns the number of occurrences
+    checked."""
     import numpy as np
 
     checked = 0
@@ -328,13 +329,20 @@ def _neighbours_hold(generation) -> int:
                 got = np.load(pack_dir / f"{field}.{name}.npy")
                 want = [at.get(int(k) + step, -1) if (int(k) & 0xFFFFFFFF) + step >= 0 else -1 for k in keys]
                 assert got.tolist() == want, (pack_dir.name, field, name)
+            if field in packs.PROSE:  # each occurrence's sentence, each sentence's paragraph
+                sentences = np.load(pack_dir / f"{field}.sent.npy")
+                paragraphs = np.load(pack_dir / f"{field}.para.npy")
+                sent_of = np.load(pack_dir / f"{field}.sent_of.npy")
+                assert (sent_of == np.searchsorted(sentences, keys, side="right") - 1).all()
+                assert (np.load(pack_dir / f"{field}.sent_para.npy")[sent_of] ==
+                        np.searchsorted(paragraphs, keys, side="right") - 1).all()
             checked += len(keys)
     return checked
 
 
-def test_pack_neighbours_are_the_words_either_side(corpora, tmp_path):
-    """Every occurrence's neighbours in the packs, as the segment writer makes them and as a pack built
-    again from a segment and the store makes them (`packs.build`)."""
+def test_pack_neighbours_and_sentences_are_those_of_the_positions(corpora, tmp_path):
+    """Every occurrence's neighbours and sentence in the packs, as the segment writer makes them and as a
+    pack built again from a segment and the store makes them (`packs.build`)."""
     with open_reader(IndexFolder(corpora[0]), ranking.weighting()) as reader:
         generation = reader.generation
     assert _neighbours_hold(generation) > 1000
