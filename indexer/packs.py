@@ -9,8 +9,8 @@ segment:
   term its documents with their term frequencies (`docs`, `tf`, sliced by `doc_off`) and its positions as
   int64 keys `document << 32 | position` (sliced by `key_off`), ascending; beside each key, the term
   numbers of the words just before and just after it in the field (`prev`, `next`, -1 at either end),
-  so that a phrase is decided from its rarest word's occurrences alone, without looking up its
-  neighbours' positions; and each document's field length as Whoosh scores it (quantised to a byte,
+  so that a phrase is decided from a few of its words' occurrences (`poskeys.anchors`), without
+  looking up the other words' positions; and each document's field length as Whoosh scores it (quantised to a byte,
   as the segment stores it);
 - for the prose fields (`title`, `body`), where each document's sentences and paragraphs start, as keys
   `document << 32 | position` (`title.sent`, `body.para`, ...), so `w/s` and `w/p` are decided from
@@ -270,6 +270,7 @@ def _write_field(tmp: Path, f: str, vocabulary: dict[str, int], key_counts, post
     term numbers (its documents' in order), by default from the chunk files pass 1 wrote. With
     `sentences` (a prose field's sentence start keys), each occurrence's sentence number too."""
     import numpy as np
+
     names = sorted(vocabulary)
     nterms = len(names)
     rank = np.empty(nterms, dtype=np.int64)  # term number -> place in sorted order

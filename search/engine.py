@@ -458,7 +458,7 @@ class SegmentEval:
         if any(t < 0 for t in terms):
             return EMPTY_DOCS
         counts = [pack.key_count(field, t) for t in terms]
-        starts = []
+        cand = None
         for r in sorted(poskeys.anchors(counts), key=counts.__getitem__):
             keys = pack.keys(field, terms[r])
             before, after = pack.neighbours(field, terms[r])
@@ -468,12 +468,10 @@ class SegmentEval:
             if r + 1 < len(words):
                 keep = after == terms[r + 1] if keep is None else keep & (after == terms[r + 1])
             found = (keys[keep] if keep is not None else np.asarray(keys)) - r
-            if starts:  # the rarer anchors' starts, looked up among these
-                found = poskeys.among(starts[0], found)
-            starts = [found]
-            if not len(found):
+            cand = found if cand is None else poskeys.among(cand, found)  # the rarer anchors' starts
+            if not len(cand):
                 break
-        return starts[0]
+        return cand
 
     def phrase(self, q):
         field = q.fieldname
