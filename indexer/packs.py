@@ -42,6 +42,8 @@ from array import array
 from pathlib import Path
 from typing import Callable
 
+from . import npyfiles
+
 PACK_VERSION = 6  # 2: copy group numbers; 3: facet codes; 4: sentence and paragraph starts; 5: neighbours;
 # 6: each occurrence's sentence
 PACK_DIR = "packs"
@@ -285,13 +287,13 @@ def _write_field(tmp: Path, f: str, vocabulary: dict[str, int], key_counts, post
     by_rank_posts[rank] = post_counts
     np.cumsum(by_rank_keys, out=key_off[1:])
     np.cumsum(by_rank_posts, out=doc_off[1:])
-    keys = _mapped_output(tmp / f"{f}.keys.npy", np.int64, int(key_off[-1]))
-    prev_out = _mapped_output(tmp / f"{f}.prev.npy", np.int32, int(key_off[-1]))
-    next_out = _mapped_output(tmp / f"{f}.next.npy", np.int32, int(key_off[-1]))
-    sent_out = _mapped_output(tmp / f"{f}.sent_of.npy", np.int32, int(key_off[-1])) if sentences is not None \
+    keys = npyfiles.output(tmp / f"{f}.keys.npy", np.int64, int(key_off[-1]))
+    prev_out = npyfiles.output(tmp / f"{f}.prev.npy", np.int32, int(key_off[-1]))
+    next_out = npyfiles.output(tmp / f"{f}.next.npy", np.int32, int(key_off[-1]))
+    sent_out = npyfiles.output(tmp / f"{f}.sent_of.npy", np.int32, int(key_off[-1])) if sentences is not None \
         else None
-    docs_out = _mapped_output(tmp / f"{f}.docs.npy", np.int32, int(doc_off[-1]))
-    tf_out = _mapped_output(tmp / f"{f}.tf.npy", np.int32, int(doc_off[-1]))
+    docs_out = npyfiles.output(tmp / f"{f}.docs.npy", np.int32, int(doc_off[-1]))
+    tf_out = npyfiles.output(tmp / f"{f}.tf.npy", np.int32, int(doc_off[-1]))
     key_cursor = key_off[:-1].copy()
     doc_cursor = doc_off[:-1].copy()
     for c, chunk in enumerate(chunks):
@@ -329,7 +331,7 @@ def _write_field(tmp: Path, f: str, vocabulary: dict[str, int], key_counts, post
         docs_out[doc_cursor[pr] + pwithin] = d[pstarts]
         tf_out[doc_cursor[pr] + pwithin] = np.diff(np.r_[pstarts, len(r)])
         doc_cursor[pr[prun_starts]] += prun
-        _unmap_written(keys, prev_out, next_out, sent_out, docs_out, tf_out)
+        npyfiles.unmap_written(keys, prev_out, next_out, sent_out, docs_out, tf_out)
     for out in (keys, prev_out, next_out, sent_out, docs_out, tf_out):
         if out is not None:
             out.flush()
@@ -338,29 +340,6 @@ def _write_field(tmp: Path, f: str, vocabulary: dict[str, int], key_counts, post
     for name, arr in ((f"{f}.terms", encoded), (f"{f}.key_off", key_off), (f"{f}.doc_off", doc_off),
                       (f"{f}.len", lengths)):
         np.save(tmp / f"{name}.npy", arr, allow_pickle=False)
-
-
-def _mapped_output(path: Path, dtype, count: int):
-    """A new .npy file of `count` zeros, memory-mapped for writing, its blocks allocated first: a full
-    disk is an OSError here, not a crash on a later write to the mapping."""
-    from numpy.lib.format import open_memmap
-
-    arr = open_memmap(path, mode="w+", dtype=dtype, shape=(count,))
-    with open(path, "r+b") as handle:
-        os.posix_fallocate(handle.fileno(), 0, os.fstat(handle.fileno()).st_size)
-    return arr
-
-
-def _unmap_written(*mapped) -> None:
-    """Let go of the written pages of memory-mapped outputs: they stay in the page cache (the mappings
-    are shared, so nothing is lost) and are written back as usual, but no longer count in this process's
-    resident memory, which would otherwise grow to the size of every file written."""
-    import mmap
-
-    for arr in mapped:
-        handle = getattr(arr, "_mmap", None)
-        if handle is not None and hasattr(handle, "madvise") and hasattr(mmap, "MADV_DONTNEED"):
-            handle.madvise(mmap.MADV_DONTNEED)
 
 
 def _neighbours(ranks, firsts, lasts):
@@ -429,30 +408,6 @@ def _fsync_dir(path: Path) -> None:
             os.fsync(fh.fileno())
 
 
-class NpyFile:
-    """A one-dimensional .npy file read a slice at a time."""
-
-    def __init__(self, path: Path) -> None:
-        import numpy as np
-        from numpy.lib import format as npy
-
-        self.fh = open(path, "rb")
-        version = npy.read_magic(self.fh)
-        header = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
-        _shape, _fortran, self.dtype = header(self.fh)
-        self.start = self.fh.tell()
-        self.itemsize = np.dtype(self.dtype).itemsize
-
-    def read(self, first: int, count: int):
-        import numpy as np
-
-        self.fh.seek(self.start + first * self.itemsize)
-        return np.fromfile(self.fh, dtype=self.dtype, count=count)
-
-    def close(self) -> None:
-        self.fh.close()
-
-
 class Pack:
     """A loaded pack: arrays memory-mapped, read on first use."""
 
@@ -467,12 +422,7 @@ class Pack:
     def array(self, name: str):
         arr = self._arrays.get(name)
         if arr is None:
-            import numpy as np
-
-            # a plain array over the mapping (the memmap stays alive as its base): numpy's memmap
-            # subclass runs Python code on every slice and gather, about 10 us each, thousands a query
-            mapped = np.load(self.path / f"{name}.npy", mmap_mode="r", allow_pickle=False)
-            arr = self._arrays[name] = mapped.view(np.ndarray)
+            arr = self._arrays[name] = npyfiles.mapped(f"{self.path}/{name}.npy")
         return arr
 
     def term_index(self, field: str, term: str) -> int:

@@ -37,7 +37,8 @@ from pickle import dumps
 from typing import Iterator
 
 from . import postings
-from .packs import PROSE, TEXT_FIELDS, UNITS, NpyFile, _Tokens
+from .npyfiles import NpyFile
+from .packs import PROSE, TEXT_FIELDS, UNITS, _Tokens
 
 # Documents per segment: a builder of 8,000 of the bench's commentaries (1,700 words each) peaks near
 # 350 MB (the token stream in memory, 4 bytes a word, and the pack's memory-mapped arrays as they are

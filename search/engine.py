@@ -325,7 +325,15 @@ class SegmentEval:
         if isinstance(text, bytes):
             text = text.decode("utf-8")
         posted, tf = self.pack.postings(field, self.pack.term_index(field, text))
-        return self._bm25(field, text, docs, tf[np.searchsorted(posted, docs)], boost)
+        count = self.seg.count
+        if len(docs) * len(posted).bit_length() > count + len(posted) + len(docs):
+            # many documents of a long list ("the"): marking them costs less than a lookup each
+            mark = np.zeros(count, dtype=bool)
+            mark[docs] = True
+            at = np.flatnonzero(mark[posted])
+        else:
+            at = np.searchsorted(posted, docs)
+        return self._bm25(field, text, docs, tf[at], boost)
 
     def _bm25(self, field: str, text: str, docs: np.ndarray, tf, boost: float) -> np.ndarray:
         idf, avgfl, b, k1 = self.engine.term_stats(field, text)
@@ -507,8 +515,12 @@ class SegmentEval:
         parts = [self.spans(s) for s in q.qs]
         if any(p is None for p in parts):
             return EMPTY_DOCS, EMPTY_DOCS, lambda docs: EMPTY_SCORES
-        # only the documents that hold every part can hold a match: the others' spans are not joined
-        kept = poskeys.in_every([(p[0], p[1]) for p in parts], self.seg.count)
+        if docs_only and len(parts) == 2 and all(p[0] is p[1] for p in parts):
+            # two words: each rarer one looked up among the other's keys says which documents match
+            kept = [(p[0], p[1]) for p in parts]
+        else:
+            # only the documents that hold every part can hold a match: the others' spans are not joined
+            kept = poskeys.in_every([(p[0], p[1]) for p in parts], self.seg.count)
         a_start, a_end = kept[0]
         for k, b in enumerate(kept[1:], 2):
             if docs_only and k == len(kept) and poskeys.fixed_length(b[0], b[1]):

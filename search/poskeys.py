@@ -22,6 +22,8 @@ def meeting(a_start, a_end, b_start, b_end, slop: int, ordered: bool) -> np.ndar
     spans (one lookup each way for each span of A, not every pair)."""
     if not len(a_start) or not len(b_start):
         return EMPTY
+    if a_start is a_end and b_start is b_end:
+        return _words_meeting(a_start, b_start, slop, ordered)
     if not in_order(b_start, b_end):
         order = np.lexsort((b_end, b_start))
         b_start, b_end = b_start[order], b_end[order]
@@ -38,6 +40,28 @@ def meeting(a_start, a_end, b_start, b_end, slop: int, ordered: bool) -> np.ndar
         near[near] = (b_end[at] >= a_start[near] - slop) & (b_start[at] >= a_start[near] - slop)
         meet |= near
     return a_start[meet]
+
+
+def _words_meeting(a, b, slop: int, ordered: bool) -> np.ndarray:
+    """`meeting` of two words' keys (ascending, distinct; a span is one key): keys of the words that
+    have the other within reach, in the documents `meeting` finds. The rarer word is looked up among
+    the other's keys, one lookup each: whether B is within A's reach is whether A is within B's."""
+    if len(b) <= len(a):  # look each B up among A's keys: an A before it (or, unless ordered, after)
+        needles, hay, before_ok, after_ok = b, a, True, not ordered
+    else:  # each A among B's keys: a B after it (or, unless ordered, before)
+        needles, hay, before_ok, after_ok = a, b, not ordered, True
+    i = np.searchsorted(hay, needles)  # the first key of the other word at or after each needle
+    meet = np.zeros(len(needles), dtype=bool)
+    if after_ok:
+        j = i.copy()
+        inside = j < len(hay)
+        j[inside] += hay[j[inside]] == needles[inside]  # the same word at the same place is no neighbour
+        inside = j < len(hay)
+        meet[inside] = hay[j[inside]] <= needles[inside] + slop
+    if before_ok:
+        inside = i > 0
+        meet[inside] |= hay[i[inside] - 1] >= needles[inside] - slop
+    return needles[meet]
 
 
 def join(a_start, a_end, b_start, b_end, slop: int, ordered: bool):
@@ -123,7 +147,12 @@ def in_every(operands: list[tuple], count: int) -> list[tuple]:
         has = np.zeros(count, dtype=bool)
         has[start >> 32] = True
         every &= has
-    return [tuple(x[keep] for x in operand) for operand in operands for keep in [every[operand[0] >> 32]]]
+    out = []
+    for operand in operands:
+        keep = every[operand[0] >> 32]
+        kept: dict = {}  # an array given twice (a word's start and end keys) is filtered once, kept one
+        out.append(tuple(kept[id(x)] if id(x) in kept else kept.setdefault(id(x), x[keep]) for x in operand))
+    return out
 
 
 def same_unit(unit_starts, a, b) -> np.ndarray:
