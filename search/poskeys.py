@@ -169,9 +169,16 @@ def same_unit(unit_starts, a, b) -> np.ndarray:
 
     ua, a_min_end, a_max_start = per_unit(a)
     ub, b_min_end, b_max_start = per_unit(b)
-    common, ia, ib = np.intersect1d(ua, ub, assume_unique=True, return_indices=True)
+    if not len(ua) or not len(ub):
+        return EMPTY
+    if len(ua) > len(ub):  # the units both hold: each of the fewer looked up among the others
+        ib = np.flatnonzero(among_mask(ub, ua))
+        ia = np.searchsorted(ua, ub[ib])
+    else:
+        ia = np.flatnonzero(among_mask(ua, ub))
+        ib = np.searchsorted(ub, ua[ia])
     ok = (a_min_end[ia] < b_max_start[ib]) | (b_min_end[ib] < a_max_start[ia])
-    return np.unique(np.asarray(unit_starts)[common[ok]] >> 32)
+    return distinct(np.asarray(unit_starts)[ua[ia[ok]]] >> 32)  # units ascend, and so their documents
 
 
 def anchors(counts: list[int]) -> list[int]:
@@ -190,6 +197,11 @@ def among(keys: np.ndarray, within: np.ndarray) -> np.ndarray:
     """The keys (ascending) that are also in `within` (ascending): each looked up there."""
     if not len(keys) or not len(within):
         return keys[:0]
+    return keys[among_mask(keys, within)]
+
+
+def among_mask(keys: np.ndarray, within: np.ndarray) -> np.ndarray:
+    """Whether each of the keys (ascending) is in `within` (ascending, not empty)."""
     at = np.searchsorted(within, keys)
     at[at == len(within)] = len(within) - 1
-    return keys[within[at] == keys]
+    return within[at] == keys

@@ -58,8 +58,7 @@ class Decider:
             for field in fields:
                 a = _occurrences(ev, field, node.left, unit)
                 b = _occurrences(ev, field, node.right, unit)
-                a, b = poskeys.in_every([a, b], seg.count)
-                if not len(a[0]):
+                if not len(a[0]) or not len(b[0]):
                     continue
                 docs = poskeys.same_unit(seg.pack.array(f"{field}.{unit}"), a, b)
                 if len(docs):
