@@ -496,6 +496,24 @@ class SegmentEval:
             scores = scores * q.boost
         return docs, scores
 
+    def _phrase_spans(self, terms):
+        """`spans` of words one after the other (a phrase inside a proximity): the spans the pairwise
+        joins make, from the phrase's anchors (`phrase_starts`), each starting where the phrase does."""
+        field = terms[0].fieldname
+        starts = self.phrase_starts(field, [t.text.decode("utf-8") if isinstance(t.text, bytes) else t.text
+                                            for t in terms])
+        if not len(starts):
+            return EMPTY_DOCS, EMPTY_DOCS, lambda docs: EMPTY_SCORES
+
+        def score(docs: np.ndarray) -> np.ndarray:  # its words' scores, added in Whoosh's order
+            scores = None
+            for t in terms:
+                s = self.term_in(field, t.text, docs, t.boost)
+                scores = s if scores is None else scores + s
+            return scores
+
+        return starts, starts + (len(terms) - 1), score
+
     def spans(self, q, docs_only: bool = False):
         """(start keys, end keys, scorer) of a span query's matches: the scorer gives the scores of
         documents among those matched (ascending), computed for them only. With `docs_only`, only the
@@ -512,6 +530,9 @@ class SegmentEval:
             return k, k, lambda docs: self.term_in(q.fieldname, q.text, docs, q.boost)
         if type(q) is not wspans.SpanNear2 or q.mindist != 1:
             raise Unsupported(type(q).__name__)
+        if q.ordered and q.slop == 1 and all(type(s) is wq.Term and s.fieldname == q.qs[0].fieldname
+                                             for s in q.qs):
+            return self._phrase_spans(q.qs)
         parts = [self.spans(s) for s in q.qs]
         if any(p is None for p in parts):
             return EMPTY_DOCS, EMPTY_DOCS, lambda docs: EMPTY_SCORES
