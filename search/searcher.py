@@ -175,29 +175,30 @@ def _execute_packed(engine, reader: Reader, tree: Node, compiled, limit: int | N
         def order_of(count):
             return _date_order(matched, matched_scores, sort == "-date", count)
     matched, matched_scores = docs, scores
-    full = tree.needs_text() or limit is None
+    decided = not tree.needs_text()
+    if not decided:
+        # `w/s`, `w/p`: decided from positions and the packs' sentence and paragraph numbers, before
+        # the hits are ordered (so only those that match are); what only the text decides (exact
+        # forms) is checked on the stored text below, in rank order
+        try:
+            keep = engine.decide(tree, matched, reader.searcher.reader())
+        except Unsupported:
+            pass
+        else:
+            matched, matched_scores, decided = matched[keep], matched_scores[keep], True
+            total = len(matched)
+    full = not decided or limit is None
     head = None  # with copies folded: how many of the best hits are ordered (None: all)
     if collapse and not full:
         # a page of `limit` groups is nearly always among the first few `limit` hits: order those (a
         # partition, not a sort of every match); when they hold fewer groups, all are ordered below
         head = min(total, max(limit, 0) * _HEAD[0] + _HEAD[1])
     order = order_of(None if full else head if collapse else max(limit, 0))
-    docs, scores = docs[order], scores[order]
+    docs, scores = matched[order], matched_scores[order]
 
     def ids_of(rows) -> list[str]:
         return [i.decode("ascii") for i in engine.column("ids", rows)] if len(rows) else []
 
-    decided = not tree.needs_text()
-    if not decided:
-        # `w/s`, `w/p`: decided from positions and the packs' sentence and paragraph starts; what
-        # only the text decides (exact forms) is checked on the stored text below
-        try:
-            keep = engine.decide(tree, docs, reader.searcher.reader())
-        except Unsupported:
-            pass
-        else:
-            docs, scores, decided = docs[keep], scores[keep], True
-            total = len(docs)
     if decided:
         if not total:
             return Execution(total, [], warnings, fuzzy_terms)
