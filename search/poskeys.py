@@ -167,6 +167,13 @@ def same_unit(unit_starts, a, b) -> np.ndarray:
         last = np.append(first[1:], len(u)) - 1
         return units, end[first], start[last]  # per unit: the smallest end, the largest start
 
+    if a[0] is a[1] and b[0] is b[1] and len(a[0]) and len(b[0]) and a[0][0] != b[0][0]:
+        # two different words (one key each; two words never share a place): they never overlap, so
+        # every unit holding both is one
+        ua, ub = distinct(a[2]), distinct(b[2])
+        if len(ua) > len(ub):
+            ua, ub = ub, ua
+        return distinct(np.asarray(unit_starts)[ua[among_mask(ua, ub)]] >> 32)
     ua, a_min_end, a_max_start = per_unit(a)
     ub, b_min_end, b_max_start = per_unit(b)
     if not len(ua) or not len(ub):
