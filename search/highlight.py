@@ -33,7 +33,10 @@ class Segment:
     marked: bool = False
 
 
+@lru_cache(maxsize=1)
 def _analysis():
+    # imported when first needed (not at start-up), then held: an import statement per word marked
+    # cost more than the lookup it does
     from indexer import analysis
 
     return analysis
@@ -117,8 +120,9 @@ class _Words:
         found = self._terms.get(position)
         if found is None:
             start = int(self.starts[position])
-            m = _analysis()._WORD.match(self.text, start)
-            term, word = _analysis().word_forms(m.group())
+            analysis = _analysis()
+            m = analysis._WORD.match(self.text, start)
+            term, word = analysis.word_forms(m.group())
             found = self._terms[position] = (term, word, start, m.end())
         return found
 
