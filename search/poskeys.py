@@ -50,17 +50,19 @@ def _words_meeting(a, b, slop: int, ordered: bool) -> np.ndarray:
         needles, hay, before_ok, after_ok = b, a, True, not ordered
     else:  # each A among B's keys: a B after it (or, unless ordered, before)
         needles, hay, before_ok, after_ok = a, b, not ordered, True
-    i = np.searchsorted(hay, needles)  # the first key of the other word at or after each needle
+    n = len(hay)
+    first = np.searchsorted(hay, needles)  # the first key of the other word at or after each needle
     meet = np.zeros(len(needles), dtype=bool)
     if after_ok:
-        j = i.copy()
-        inside = j < len(hay)
-        j[inside] += hay[j[inside]] == needles[inside]  # the same word at the same place is no neighbour
-        inside = j < len(hay)
-        meet[inside] = hay[j[inside]] <= needles[inside] + slop
+        after = first
+        same = hay[np.minimum(after, n - 1)] == needles  # the same word at the same place is no
+        if same.any():                                   # neighbour: the key after it is
+            after = first + same
+        gap = hay[np.minimum(after, n - 1)] - needles  # read in bounds; past the end ruled out here:
+        meet = (after < n) & (gap <= slop)
     if before_ok:
-        inside = i > 0
-        meet[inside] |= hay[i[inside] - 1] >= needles[inside] - slop
+        gap = needles - hay[np.maximum(first - 1, 0)]  # the last key before each needle, if any
+        meet |= (first > 0) & (gap <= slop)
     return needles[meet]
 
 
