@@ -68,8 +68,6 @@ def mapped(path: str):
     import numpy as np
 
     with open(path, "rb") as fh:
-        shape, dtype = header(fh)
-        if not math.prod(shape):
-            return np.zeros(shape, dtype=dtype)
+        shape, dtype = header(fh)  # the header is never empty, so neither is the mapping
         mapping = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         return np.frombuffer(mapping, dtype, math.prod(shape), fh.tell()).reshape(shape)

@@ -262,6 +262,18 @@ def rank(docs: np.ndarray, scores: np.ndarray, limit: int | None) -> np.ndarray:
     return np.lexsort((docs, -keyed))
 
 
+def _summed(scorers):
+    """A span query's scorer: its parts' scores of the documents, added in Whoosh's order."""
+    def score(docs: np.ndarray) -> np.ndarray:
+        scores = None
+        for part in scorers:
+            s = part(docs)
+            scores = s if scores is None else scores + s
+        return scores
+
+    return score
+
+
 class SegmentEval:
     """A compiled query's (documents, scores) in one segment, from its pack."""
 
@@ -504,15 +516,8 @@ class SegmentEval:
                                             for t in terms])
         if not len(starts):
             return EMPTY_DOCS, EMPTY_DOCS, lambda docs: EMPTY_SCORES
-
-        def score(docs: np.ndarray) -> np.ndarray:  # its words' scores, added in Whoosh's order
-            scores = None
-            for t in terms:
-                s = self.term_in(field, t.text, docs, t.boost)
-                scores = s if scores is None else scores + s
-            return scores
-
-        return starts, starts + (len(terms) - 1), score
+        scorers = [lambda docs, t=t: self.term_in(field, t.text, docs, t.boost) for t in terms]
+        return starts, starts + (len(terms) - 1), _summed(scorers)
 
     def spans(self, q, docs_only: bool = False):
         """(start keys, end keys, scorer) of a span query's matches: the scorer gives the scores of
@@ -551,13 +556,4 @@ class SegmentEval:
                 a_start, a_end = poskeys.join(a_start, a_end, b[0], b[1], q.slop, q.ordered)
             if not len(a_start):
                 return EMPTY_DOCS, EMPTY_DOCS, lambda docs: EMPTY_SCORES
-        scorers = [p[2] for p in parts]
-
-        def score(docs: np.ndarray) -> np.ndarray:  # its parts' scores, added in Whoosh's order
-            scores = None
-            for part in scorers:
-                s = part(docs)
-                scores = s if scores is None else scores + s
-            return scores
-
-        return a_start, a_end, score
+        return a_start, a_end, _summed([p[2] for p in parts])

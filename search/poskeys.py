@@ -150,10 +150,10 @@ def in_every(operands: list[tuple], count: int) -> list[tuple]:
         has[start >> 32] = True
         every &= has
     out = []
-    for operand in operands:
-        keep = every[operand[0] >> 32]
-        kept: dict = {}  # an array given twice (a word's start and end keys) is filtered once, kept one
-        out.append(tuple(kept[id(x)] if id(x) in kept else kept.setdefault(id(x), x[keep]) for x in operand))
+    for start, *rest in operands:
+        keep = every[start >> 32]
+        first = start[keep]  # a word's end keys are its start keys: filtered once, still one array
+        out.append((first, *(first if x is start else x[keep] for x in rest)))
     return out
 
 
@@ -173,21 +173,25 @@ def same_unit(unit_starts, a, b) -> np.ndarray:
         # two different words (one key each; two words never share a place): they never overlap, so
         # every unit holding both is one
         ua, ub = distinct(a[2]), distinct(b[2])
-        if len(ua) > len(ub):
-            ua, ub = ub, ua
-        return distinct(np.asarray(unit_starts)[ua[among_mask(ua, ub)]] >> 32)
+        ia, _ib = _common(ua, ub)
+        return distinct(np.asarray(unit_starts)[ua[ia]] >> 32)
     ua, a_min_end, a_max_start = per_unit(a)
     ub, b_min_end, b_max_start = per_unit(b)
-    if not len(ua) or not len(ub):
-        return EMPTY
-    if len(ua) > len(ub):  # the units both hold: each of the fewer looked up among the others
-        ib = np.flatnonzero(among_mask(ub, ua))
-        ia = np.searchsorted(ua, ub[ib])
-    else:
-        ia = np.flatnonzero(among_mask(ua, ub))
-        ib = np.searchsorted(ub, ua[ia])
+    ia, ib = _common(ua, ub)
     ok = (a_min_end[ia] < b_max_start[ib]) | (b_min_end[ib] < a_max_start[ia])
     return distinct(np.asarray(unit_starts)[ua[ia[ok]]] >> 32)  # units ascend, and so their documents
+
+
+def _common(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where the values both ascending, distinct arrays hold are in each (ascending): each value of
+    the shorter looked up among the other's, not `intersect1d`'s sort of both."""
+    if not len(x) or not len(y):
+        return EMPTY, EMPTY
+    if len(x) > len(y):
+        iy, ix = _common(y, x)
+        return ix, iy
+    ix = np.flatnonzero(among_mask(x, y))
+    return ix, np.searchsorted(y, x[ix])
 
 
 def anchors(counts: list[int]) -> list[int]:

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import poskeys
+
 _ASCII_WORD = np.array([chr(c).isalnum() or chr(c) == "_" for c in range(128)], dtype=bool)
 
 
@@ -36,8 +38,7 @@ class WordScan:
                 codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
             high = codes >= 128
             word = _ASCII_WORD[np.where(high, 0, codes)]  # 0 is no word character
-            distinct = np.sort(codes[high])  # not np.unique: its first call imports numpy.ma (18 ms)
-            distinct = distinct[np.append(True, distinct[1:] != distinct[:-1])] if len(distinct) else distinct
+            distinct = poskeys.distinct(np.sort(codes[high]))  # not np.unique: its first call imports numpy.ma
             letters = distinct[np.array([chr(c).isalnum() for c in distinct.tolist()], dtype=bool)]
             if len(letters):
                 word[high] = np.isin(codes[high], letters)
