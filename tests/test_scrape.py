@@ -363,7 +363,7 @@ def test_an_interrupted_run_resumes_without_fetching_again(cli, site, tmp_path, 
     if how == "ctrl-c":
         proc.send_signal(signal.SIGINT)
         _out, err = proc.communicate(timeout=20)
-        assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err
+        assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err, err
     else:
         proc.kill()
         proc.communicate(timeout=20)
