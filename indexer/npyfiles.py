@@ -61,13 +61,16 @@ class NpyFile:
         self.fh.close()
 
 
-def mapped(path: str):
-    """A plain array over the file's read-only mapping (the mapping stays alive as its buffer): not
-    numpy's memmap subclass, which runs Python code on every slice and gather (about 10 us each,
-    thousands a query) and costs twice as long to open."""
+def mapped(path: str, size: int | None = None):
+    """A plain array over the file's read-only mapping, and the mapping (it stays alive as the array's
+    buffer; its `size()` is the file's size now): not numpy's memmap subclass, which runs Python code
+    on every slice and gather (about 10 us each, thousands a query) and costs twice as long to open.
+    With `size`, a file of any other size is a ValueError, before anything is mapped."""
     import numpy as np
 
     with open(path, "rb") as fh:
+        if size is not None and os.fstat(fh.fileno()).st_size != size:
+            raise ValueError(f"{os.fstat(fh.fileno()).st_size} bytes, not the {size} stamped")
         shape, dtype = header(fh)  # the header is never empty, so neither is the mapping
         mapping = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        return np.frombuffer(mapping, dtype, math.prod(shape), fh.tell()).reshape(shape)
+        return np.frombuffer(mapping, dtype, math.prod(shape), fh.tell()).reshape(shape), mapping

@@ -36,6 +36,7 @@ from typing import Any, Iterable
 from whoosh.fields import NUMERIC
 
 from indexer.index import IndexFolder, open_reader
+from indexer.packs import Damaged
 from indexer.schema import facet_value
 
 from .errors import SearchError
@@ -221,51 +222,61 @@ def facets(index_path: str | os.PathLike[str], query: str, *, names: Iterable[st
         if reader.searcher is None:
             results.seconds = time.perf_counter() - started
             return results
-        searcher = reader.searcher
-        schema = searcher.schema
-        leaves = list(searcher.leaf_searchers())
         engine = _engine(reader)
-        matching = None
-        if engine is not None:
-            from .engine import Unsupported
-
-            try:
-                matching = _packed_matching(reader, engine, parsed, results.warnings)
-            except Unsupported:
-                engine = None
-        if matching is None:
-            matching = _matching(reader, leaves, parsed, results.warnings)
-        results.total = sum(len(docs) for docs in matching)
-        for name in names:
-            fieldname = FACET_FIELDS[name]
-            fieldobj = schema[fieldname]
-            multi = name in MULTI_VALUED
-            if _has_column(schema, fieldname):
-                # a many-valued facet (thousands of entities) is cut to its top counts before any
-                # value is decoded; single-valued ones keep every value, their default counts "missing"
-                raw = Counter(engine.facet_counts(fieldname, matching, top if multi else 0)) \
-                    if engine is not None else \
-                    _count_by_column(leaves, matching, fieldname, multi)
-                # single-valued columns give documents without a value the column's default
-                missing = 0 if multi else raw.pop(fieldobj.column_type.default_value(), 0)
-                decode = (lambda key, f=fieldobj: f.from_column_value(key)) if name == "year" else \
-                    (lambda key: key.decode("utf-8"))
-            else:
-                raw = _count_by_term(leaves, matching, fieldname, 0 if name in ("year", "source") else top)
-                missing = 0 if multi else results.total - sum(raw.values())
-                decode = (lambda key, f=fieldobj: f.from_bytes(key))
-            values = [_facet_value(name, decode(key), count) for key, count in raw.items()]
-            if name == "year":
-                values.sort(key=lambda v: int(v.value))
-                if missing:
-                    values.append(FacetValue(NO_DATE, missing))
-            else:
-                values = _ranked(values, top)
-                if name == "source" and missing:
-                    values.append(FacetValue(NO_SOURCE, missing))
-            results.facets[name] = values
+        try:
+            _count(reader, parsed, names, top, results, engine)
+        except Damaged:  # a pack found cut short as it was read: Whoosh counts instead
+            reader.engine = None
+            results.warnings.clear()
+            _count(reader, parsed, names, top, results, None)
     results.seconds = time.perf_counter() - started
     return results
+
+
+def _count(reader, parsed: Query, names: tuple[str, ...], top: int, results: FacetResults, engine) -> None:
+    """`facets()`'s counting, on the packed engine or (None) on Whoosh: fills `results`."""
+    searcher = reader.searcher
+    schema = searcher.schema
+    leaves = list(searcher.leaf_searchers())
+    matching = None
+    if engine is not None:
+        from .engine import Unsupported
+
+        try:
+            matching = _packed_matching(reader, engine, parsed, results.warnings)
+        except Unsupported:
+            engine = None
+    if matching is None:
+        matching = _matching(reader, leaves, parsed, results.warnings)
+    results.total = sum(len(docs) for docs in matching)
+    for name in names:
+        fieldname = FACET_FIELDS[name]
+        fieldobj = schema[fieldname]
+        multi = name in MULTI_VALUED
+        if _has_column(schema, fieldname):
+            # a many-valued facet (thousands of entities) is cut to its top counts before any
+            # value is decoded; single-valued ones keep every value, their default counts "missing"
+            raw = Counter(engine.facet_counts(fieldname, matching, top if multi else 0)) \
+                if engine is not None else \
+                _count_by_column(leaves, matching, fieldname, multi)
+            # single-valued columns give documents without a value the column's default
+            missing = 0 if multi else raw.pop(fieldobj.column_type.default_value(), 0)
+            decode = (lambda key, f=fieldobj: f.from_column_value(key)) if name == "year" else \
+                (lambda key: key.decode("utf-8"))
+        else:
+            raw = _count_by_term(leaves, matching, fieldname, 0 if name in ("year", "source") else top)
+            missing = 0 if multi else results.total - sum(raw.values())
+            decode = (lambda key, f=fieldobj: f.from_bytes(key))
+        values = [_facet_value(name, decode(key), count) for key, count in raw.items()]
+        if name == "year":
+            values.sort(key=lambda v: int(v.value))
+            if missing:
+                values.append(FacetValue(NO_DATE, missing))
+        else:
+            values = _ranked(values, top)
+            if name == "source" and missing:
+                values.append(FacetValue(NO_SOURCE, missing))
+        results.facets[name] = values
 
 
 def _facet_value(name: str, text: Any, count: int) -> FacetValue:

@@ -142,6 +142,8 @@ def execute(reader: Reader, query: Query, *, limit: int | None, sort: str = "rel
     compiled = compile_query(tree, ixreader, warnings)
     fuzzy_terms = expand_fuzzy(tree, ixreader)
     if os.environ.get("POLSEARCH_ENGINE", "packed") != "whoosh":
+        from indexer.packs import Damaged
+
         from .engine import Unsupported, engine_for
 
         engine = engine_for(reader)
@@ -151,6 +153,8 @@ def execute(reader: Reader, query: Query, *, limit: int | None, sort: str = "rel
                                        fuzzy_terms)
             except Unsupported:
                 pass  # a kind of query the engine does not evaluate: Whoosh answers it
+            except Damaged:
+                reader.engine = None  # not kept for another query; Whoosh answers until the packs are rebuilt
     return execute_reference(reader, tree, compiled, limit=limit, sort=sort, collapse=collapse,
                              warnings=warnings, fuzzy_terms=fuzzy_terms)
 

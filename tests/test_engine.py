@@ -285,30 +285,74 @@ def test_exact_forms_are_checked_on_the_text(corpora):
             engine_for(reader).decide(tree, docs, reader.searcher.reader())
 
 
-def test_missing_or_damaged_pack_falls_back_and_is_rebuilt(tmp_path):
-    """A pack that is gone or cut short is never read: searches answer from Whoosh (the same results),
-    and the next index run rebuilds it."""
+def _cut_short(path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[:len(data) // 2])  # damaged in place: shorter than stamped
+
+
+def test_missing_or_damaged_pack_falls_back_and_is_rebuilt(tmp_path, monkeypatch):
+    """A pack that is gone or cut short is never read, whether its file was mapped by an earlier search
+    in this process or is first needed after the damage: searches and facets answer from Whoosh (the
+    same results), the damaged pack is not used again, and the next index run rebuilds it."""
+    from search.facets import facets
+
     rng = random.Random(7)
-    path = tmp_path / "index"
-    ingest_documents(path, [_document(rng, n) for n in range(30)])
-    query = Query.parse("security OR trade")
-    with open_reader(IndexFolder(path), ranking.weighting()) as reader:
-        before = execute(reader, query, limit=None)
-        generation = reader.generation
-    pack_dirs = list((generation / packs.PACK_DIR).iterdir())
-    assert pack_dirs
-    body = pack_dirs[0] / "body.keys.npy"
-    body.write_bytes(body.read_bytes()[:-8])  # damaged: shorter than stamped
-    with open_reader(IndexFolder(path), ranking.weighting()) as reader:
-        assert engine_for(reader) is None
-        assert execute(reader, query, limit=None).ranked == before.ranked
+    pristine = tmp_path / "pristine"
+    ingest_documents(pristine, [_document(rng, n) for n in range(30)])
+    ingest_documents(pristine, [_document(rng, n) for n in range(30, 60)])
+    queries = [Query.parse(q) for q in ("security OR trade", '"security trade"', "title:(security OR trade)")]
+
+    def answers(path):
+        with open_reader(IndexFolder(path), ranking.weighting()) as reader:
+            return [execute(reader, q, limit=None).ranked for q in queries], engine_for(reader)
+
+    def counted(path):
+        return facets(path, "security OR trade", top=0).to_json()["facets"]
+
+    def damaged(path, name):
+        """Every pack of the index at `path` with `name` cut short."""
+        with open_reader(IndexFolder(path)) as reader:
+            dirs = sorted((reader.generation / packs.PACK_DIR).iterdir())
+        assert len(dirs) >= 2
+        for pack in dirs:
+            _cut_short(pack / name)
+        return dirs
+
+    before, engine = answers(pristine)
+    assert engine is not None and all(before)
+    facets_before = counted(pristine)
+
+    # files first needed after the damage, in a new process (no pack loaded, no searcher kept)
+    for case, name in enumerate(("body.keys.npy", "title.keys.npy", "facet.tag_facet.codes.npy")):
+        path = tmp_path / f"cold{case}"
+        shutil.copytree(pristine, path)
+        damaged(path, name)
+        monkeypatch.setenv("POLSEARCH_READER_POOL", "0")
+        packs._LOADED.clear()
+        with open_reader(IndexFolder(path), ranking.weighting()) as reader:
+            assert engine_for(reader) is not None  # nothing is checked before it is needed
+            assert [execute(reader, q, limit=None).ranked for q in queries] == before
+        assert counted(path) == facets_before
+        with open_reader(IndexFolder(path), ranking.weighting()) as reader:
+            assert engine_for(reader) is None  # found damaged: not used again
+        monkeypatch.delenv("POLSEARCH_READER_POOL")
+
+    # mapped by searches in this process, then cut short: the kept engine is not taken again
+    path = tmp_path / "warm"
+    shutil.copytree(pristine, path)
+    assert answers(path)[0] == before and counted(path) == facets_before
+    pack_dirs = damaged(path, "body.keys.npy")
+    after, engine = answers(path)
+    assert engine is None and after == before
+
     shutil.rmtree(pack_dirs[0])  # missing
-    with open_reader(IndexFolder(path), ranking.weighting()) as reader:
-        assert engine_for(reader) is None
+    after, engine = answers(path)
+    assert engine is None and after == before
+    packs._LOADED.clear()  # an index run is a process of its own, that has mapped nothing
     ingest_documents(path, [])  # an index run with nothing new repairs the packs
-    with open_reader(IndexFolder(path), ranking.weighting()) as reader:
-        assert engine_for(reader) is not None
-        assert execute(reader, query, limit=None).ranked == before.ranked
+    after, engine = answers(path)
+    assert engine is not None and after == before
+    assert counted(path) == facets_before
 
 
 def _neighbours_hold(generation) -> int:
