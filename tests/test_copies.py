@@ -69,3 +69,24 @@ def test_search_shows_one_hit_per_group_and_dedupe_counts_once(cli, tmp_path):
     human = cli("search", "--index", index, "budget").stdout
     assert "2 copies elsewhere" in human
     assert cli.json("search", "--index", index, "budget", "--dedupe")["total"] == 2
+
+
+def test_the_sketch_is_the_minimum_hash_of_each_bin():
+    """The sketch kept in every store: bin b holds the smallest 64-bit hash (the first 8 bytes of the
+    BLAKE2b digest, big-endian) of the word trigrams whose top bits are b. Stores written by earlier
+    versions hold sketches made this way, so a new document is compared with them correctly."""
+    import hashlib
+
+    from corpus.store.copies import BINS, sketch
+
+    rng = random.Random(5)
+    vocabulary = ["trade", "policy", "naïve", "Cambodia", "2,500", "’s", "energy", "security", "ﬁnance"]
+    for length in (0, 1, 2, 3, 60, 400):
+        words = [rng.choice(vocabulary) for _ in range(length)]
+        expected = [(1 << 64) - 1] * BINS
+        for i in range(len(words) - 2):
+            digest = hashlib.blake2b(" ".join(words[i:i + 3]).encode("utf-8"), digest_size=8).digest()
+            h = int.from_bytes(digest, "big")
+            b = h >> (64 - (BINS.bit_length() - 1))
+            expected[b] = min(expected[b], h)
+        assert sketch(words) == tuple(expected)

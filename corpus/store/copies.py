@@ -56,15 +56,14 @@ def sketch_from_blob(blob: bytes) -> tuple[int, ...]:
     return struct.unpack(f">{len(blob) // 8}Q", blob) if blob else ()
 
 
-def _hash64(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
-
-
 def sketch(words: list[str]) -> tuple[int, ...]:
-    """One-permutation MinHash of the word trigrams."""
+    """One-permutation MinHash of the word trigrams: each trigram's hash is the first 8 bytes (big-endian)
+    of its BLAKE2b digest; all are hashed first, then unpacked at once."""
+    blake = hashlib.blake2b
+    digests = b"".join([blake(f"{a} {b} {c}".encode("utf-8"), digest_size=8).digest()
+                        for a, b, c in zip(words, words[1:], words[2:])])
     mins = [_EMPTY] * BINS
-    for i in range(len(words) - 2):
-        h = _hash64(f"{words[i]} {words[i + 1]} {words[i + 2]}")
+    for h in struct.unpack(f">{len(digests) // 8}Q", digests):
         b = h >> _SHIFT
         if h < mins[b]:
             mins[b] = h
