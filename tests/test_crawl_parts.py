@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import sqlite3
 import zlib
 
 import pytest
@@ -139,3 +140,43 @@ def test_the_archive_cuts_a_torn_tail_and_a_rolled_back_write(tmp_path):
     with Archive.open(tmp_path):
         pass
     assert (tmp_path / name).stat().st_size == committed
+
+
+class _InterruptedAfterCommit(sqlite3.Connection):
+    """A real SQLite connection on which Ctrl-C arrives the moment a COMMIT has gone through, as it can
+    when the signal lands between the commit and the next Python instruction."""
+    armed = False
+
+    def execute(self, sql, *args):
+        result = super().execute(sql, *args)
+        if sql == "COMMIT" and type(self).armed:
+            type(self).armed = False
+            raise KeyboardInterrupt
+        return result
+
+
+def test_ctrl_c_just_after_a_commit_keeps_the_committed_record(tmp_path, monkeypatch):
+    """The interrupt propagates as itself (the scrape exits 130, "interrupted"), not as a failed rollback
+    of a transaction already committed, and the WARC record that transaction committed is kept: the state
+    says the page was captured, so it is never fetched again, and its record must be there to read."""
+    from corpus.collect import archive as archive_module
+
+    connect = sqlite3.connect
+    monkeypatch.setattr(archive_module.sqlite3, "connect",
+                        lambda *a, **k: connect(*a, factory=_InterruptedAfterCommit, **k))
+    now = dt.datetime.now(dt.timezone.utc)
+    exchange = Exchange("https://x.example/a", now, request=b"GET /a HTTP/1.1\r\nHost: x.example\r\n\r\n",
+                        status=200, head=b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n",
+                        raw_body=b"<html>a</html>", body=b"<html>a</html>",
+                        headers=[("Content-Type", "text/html")])
+    with pytest.raises(KeyboardInterrupt):
+        with Archive.open(tmp_path) as archive:
+            _InterruptedAfterCommit.armed = True
+            with archive.transaction():
+                archive.capture(exchange, "page")
+    with Archive.open(tmp_path) as archive:
+        state = archive.state("https://x.example/a")
+        assert state is not None and state.captured
+        name = archive.files_written[0] if archive.files_written else sorted(tmp_path.glob("*.warc.gz"))[0].name
+    with gzip.open(tmp_path / name, "rb") as fh:
+        assert b"<html>a</html>" in fh.read()

@@ -187,13 +187,31 @@ class Archive(Closing):
                                   (current.size(), current.path.name))
             self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
-            self._undo_writes()
+            if not self.conn.in_transaction and self._state_holds_current():
+                self._mark_committed()  # the commit went through; an interrupt (Ctrl-C) came just after it
+            else:
+                if self.conn.in_transaction:  # (SQLite itself rolls back after some errors: a full disk)
+                    self.conn.execute("ROLLBACK")
+                self._undo_writes()
             raise
+        self._mark_committed()
+        if self._current is not None and self._current.committed >= self.max_warc_size:
+            self._close_current()
+
+    def _mark_committed(self) -> None:
         if self._current is not None:
             self._current.committed = self._current.size()
-            if self._current.committed >= self.max_warc_size:
-                self._close_current()
+
+    def _state_holds_current(self) -> bool:
+        """True when the state's size of the open WARC file is its size now (what a commit writes)."""
+        current = self._current
+        if current is None:
+            return True
+        try:
+            row = self.conn.execute("SELECT size FROM warc_files WHERE name = ?", (current.path.name,)).fetchone()
+        except sqlite3.Error:
+            return False
+        return row is not None and row[0] == current.size()
 
     def _undo_writes(self) -> None:
         current = self._current

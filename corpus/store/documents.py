@@ -179,7 +179,8 @@ class Store(Closing):
         try:
             yield
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:  # SQLite itself rolls back after some errors (a full disk)
+                self.conn.execute("ROLLBACK")
             raise
         try:
             self.conn.execute("COMMIT")
