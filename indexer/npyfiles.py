@@ -84,8 +84,9 @@ def mapped(path: str, size: int | None = None):
     import numpy as np
 
     with open(path, "rb") as fh:
-        if size is not None and os.fstat(fh.fileno()).st_size != size:
-            raise ValueError(f"{os.fstat(fh.fileno()).st_size} bytes, not the {size} stamped")
+        actual = os.fstat(fh.fileno()).st_size if size is not None else None
+        if actual != size:
+            raise ValueError(f"{actual} bytes, not the {size} stamped")
         shape, dtype = header(fh)  # the header is never empty, so neither is the mapping
         mapping = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         return np.frombuffer(mapping, dtype, math.prod(shape), fh.tell()).reshape(shape), mapping

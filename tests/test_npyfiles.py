@@ -18,7 +18,7 @@ ARRAYS = {
     "two-dimensional": np.arange(6, dtype=np.int16).reshape(2, 3),
     "fortran order": np.asfortranarray(np.arange(6, dtype=np.int16).reshape(2, 3)),
     "a scalar": np.array(3.5),
-    "long shape": np.zeros(123_456_789 // 1000, dtype=np.uint8),
+    "a six-digit length": np.zeros(123_456, dtype=np.uint8),
 }
 
 
