@@ -17,7 +17,7 @@ $(VENV)/.stamp-install: setup.cfg pyproject.toml
 	touch $@
 
 $(VENV)/.stamp-test: $(VENV)/.stamp-install
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,cluster]'
 	touch $@
 
 $(TOOLS)/.stamp: tests/replay-tools.txt

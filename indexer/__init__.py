@@ -15,9 +15,16 @@ from .index import IndexFolder, SyncReport, open_reader, rebuild, sync, writing
 
 
 def reindex(index_path: str | os.PathLike[str], progress: Progress = SILENT,
-            procs: int | None = None) -> SyncReport:
+            procs: int | None = None, cluster: str | None = None) -> SyncReport:
     """Rebuild the Whoosh index of `index_path` from its document store, without re-parsing pages;
-    the new index replaces the old one atomically when complete."""
+    the new index replaces the old one atomically when complete. A sharded index is rebuilt shard by
+    shard (on the Dask cluster at `cluster`, if given)."""
+    from .shards import is_sharded
+
+    if is_sharded(index_path):
+        from .sharded import reindex as reindex_shards
+
+        return reindex_shards(index_path, progress, procs, cluster)
     folder = IndexFolder(index_path)
     folder.require()
     with writing(folder), folder.open_store(create=True) as store:

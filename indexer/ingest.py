@@ -243,14 +243,23 @@ def _count_inputs(paths: Sequence[Path], follow_symlinks: bool) -> int | None:
 
 def ingest(index_path: str | os.PathLike[str], inputs: Sequence[str | os.PathLike[str]], *,
            jobs: int | None = None, progress: Progress = SILENT, follow_symlinks: bool = False,
-           force: bool = False, profile_dirs: Sequence[str] = (), include_skipped: bool = False) -> IngestReport:
+           force: bool = False, profile_dirs: Sequence[str] = (), include_skipped: bool = False,
+           shards: int | None = None, cluster: str | None = None) -> IngestReport:
     """Index `inputs` (HTML files and folders, WARC files, `scrape` archive folders, JSON Lines files of
     clean documents) into the index
     folder at `index_path`, creating it if needed. `force` re-parses every page even when unchanged
     (after an extractor upgrade or a new site profile); `profile_dirs` are folders of site profiles to
     use besides the built-in ones. `include_skipped` brings in the pages skipped as not commentaries
     (listings, error pages) as documents, from what the store kept of them, without parsing again; with
-    no `inputs`, every such page the store holds."""
+    no `inputs`, every such page the store holds. `shards`: make a sharded index of that many shards
+    (`sharded.py`); an existing sharded index is written shard by shard, on the Dask cluster at the
+    scheduler address `cluster` if given."""
+    if _to_shards(index_path, shards, cluster):
+        from . import sharded
+
+        return sharded.ingest(index_path, inputs, shard_count=shards, jobs=jobs, progress=progress,
+                              follow_symlinks=follow_symlinks, force=force, profile_dirs=profile_dirs,
+                              include_skipped=include_skipped, cluster=cluster)
     started = time.perf_counter()
     paths = check_paths([Path(s) for s in inputs]) if inputs or not include_skipped else []
     folder = IndexFolder(index_path)
@@ -309,7 +318,12 @@ def ingest_documents(index_path: str | os.PathLike[str], documents: Iterable[Doc
                      progress: Progress = SILENT, procs: int | None = None) -> IngestReport:
     """Store ready-made `Document`s (no HTML to parse: a test collection, another tool's export) in the
     index folder at `index_path`, creating it if needed, and bring the search index up to date. Each is
-    added, updated or unchanged as in `ingest()` (by id and content hash); the report counts them."""
+    added, updated or unchanged as in `ingest()` (by id and content hash); the report counts them. A
+    sharded index's documents go to their shards."""
+    if _to_shards(index_path, None, None):
+        from . import sharded
+
+        return sharded.ingest_documents(index_path, documents, progress=progress, procs=procs)
     started = time.perf_counter()
     folder = IndexFolder(index_path)
     folder.create()
@@ -330,6 +344,19 @@ def ingest_documents(index_path: str | os.PathLike[str], documents: Iterable[Doc
         report.indexed = _sync(folder, store, progress, procs)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _to_shards(index_path, shards: int | None, cluster: str | None) -> bool:
+    """Whether a run goes to a sharded index; a cluster only takes a sharded one."""
+    from .errors import IndexerError
+    from .shards import is_sharded
+
+    if shards is not None or is_sharded(index_path):
+        return True
+    if cluster:
+        raise IndexerError(f"--cluster writes a sharded index, and {index_path} is not one; make one with "
+                           "--shards N")
+    return False
 
 
 @contextmanager

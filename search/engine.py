@@ -221,6 +221,16 @@ class Engine:
 
         return Decider(self, ixreader).visit(tree, docs)
 
+    def with_stats(self, weighting) -> Engine:
+        """This engine scoring with `weighting` (`ranking.weighting(stats)`: a shard scored with its
+        whole collection's statistics), for one query; this one is left as it was."""
+        import copy
+
+        other = copy.copy(self)
+        other.weighting = weighting
+        other._stats = {}
+        return other
+
     # -- statistics of the whole index, as Whoosh's scorer reads them ------------------------------
     def term_stats(self, field: str, text: str) -> tuple[float, float, float, float]:
         key = (field, text)
@@ -229,7 +239,8 @@ class Engine:
             w = self.weighting
             searcher = self.searcher
             idf = w.idf(searcher, field, text)
-            avgfl = searcher.avg_field_length(field) or 1
+            avgfl = w.avg_field_length(searcher, field) if hasattr(w, "avg_field_length") else \
+                searcher.avg_field_length(field) or 1
             b = w._field_B.get(field, w.B)
             found = self._stats[key] = (idf, avgfl, b, w.K1)
         return found

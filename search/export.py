@@ -16,6 +16,7 @@ import json
 import os
 import sys
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Iterator
@@ -138,12 +139,11 @@ def export(index_path: str | os.PathLike[str], query: str, path: str, *, fmt: st
     count = 0
     warnings: list[str] = []
     try:
-        with open_reader(folder, ranking.weighting()) as reader:
+        with _records(index_path, query, parsed, match, sort, progress, batch, warnings) as (state, records):
             started = dt.datetime.now(dt.timezone.utc)
-            state = index_state(reader)  # the collection as this search saw it
             writer = writer_class(out, chosen)
             writer.begin()
-            for record in stream(reader, parsed, sort, progress, batch, warnings):
+            for record in records:
                 writer.write(record)
                 count += 1
             writer.end()
@@ -177,6 +177,23 @@ def export(index_path: str | os.PathLike[str], query: str, path: str, *, fmt: st
     if manifest:
         _write_json(manifest, data)
     return ExportReport(path, manifest, fmt, count, data, warnings)
+
+
+@contextmanager
+def _records(index_path, text: str, parsed: Query, match: str, sort: str, progress: Progress, batch: int,
+             warnings: list[str]) -> Iterator[tuple[dict[str, Any], Iterator[Record]]]:
+    """(the collection's state as this search saw it, every hit as a `Record`), of one index or of a
+    sharded one (merged from its shards as they are read)."""
+    from indexer.shards import is_sharded
+
+    if is_sharded(index_path):
+        from . import merged
+
+        with merged.stream(index_path, text, parsed.filters, match, sort, progress, batch, warnings) as found:
+            yield found
+        return
+    with open_reader(IndexFolder(index_path), ranking.weighting()) as reader:
+        yield index_state(reader), stream(reader, parsed, sort, progress, batch, warnings)
 
 
 def _filters_json(filters: Filters) -> dict[str, Any]:

@@ -41,7 +41,7 @@ from indexer.schema import facet_value
 
 from .errors import SearchError
 from .query import And, compile_query
-from .searcher import NO_FILTERS, Filters, Query, execute
+from .searcher import NO_FILTERS, Filters, Query, execute, sharded
 
 # Facet name -> index field. Order is the order of the output.
 FACET_FIELDS = {"year": "year", "source": "source_facet", "author": "author_facet",
@@ -81,10 +81,14 @@ class FacetResults:
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    missing_shards: list[int] = field(default_factory=list)  # a sharded index's shards left out (--allow-partial)
 
     def to_json(self) -> dict[str, Any]:
+        from .searcher import partial_json
+
         return {"query": self.query, "total": self.total,
-                "facets": {name: [v.to_json() for v in values] for name, values in self.facets.items()}}
+                "facets": {name: [v.to_json() for v in values] for name, values in self.facets.items()},
+                **partial_json(self.missing_shards)}
 
 
 # -- matching documents, per segment -----------------------------------------------------------------------
@@ -214,9 +218,13 @@ def facets(index_path: str | os.PathLike[str], query: str, *, names: Iterable[st
         raise SearchError(f"unknown facet {unknown[0]!r}; use one of {', '.join(FACETS)}")
     if top < 0:
         raise SearchError("--top takes a number from 0 up (0: every value)")
+    names = tuple(n for n in FACETS if n in names)
+    if sharded(index_path):
+        from . import merged
+
+        return merged.facets(index_path, query, names=names, top=top, filters=filters, match=match)
     started = time.perf_counter()
     parsed = Query.parse(query, filters, match)
-    names = tuple(n for n in FACETS if n in names)
     results = FacetResults(query, parsed.describe(), 0, top, {n: [] for n in names})
     with open_reader(IndexFolder(index_path)) as reader:
         if reader.searcher is None:
@@ -316,10 +324,13 @@ class TrendResults:
     filters: str = ""
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    missing_shards: list[int] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
+        from .searcher import partial_json
+
         return {"by": self.by, "periods": self.periods, "series": [s.to_json() for s in self.series],
-                "totals": self.totals, "undated": self.undated}
+                "totals": self.totals, "undated": self.undated, **partial_json(self.missing_shards)}
 
 
 def _period_keys(by: str, first: str, last: str) -> list[str]:
@@ -359,6 +370,10 @@ def trend(index_path: str | os.PathLike[str], queries: list[tuple[str, str]], *,
         raise SearchError(f"unknown period {by!r}; use one of {', '.join(PERIODS)}")
     if not queries:
         raise SearchError("give at least one query")
+    if sharded(index_path):
+        from . import merged
+
+        return merged.trend(index_path, queries, by=by, filters=filters, match=match)
     started = time.perf_counter()
     parsed = [(label, text, Query.parse(text, filters, match)) for label, text in queries]
     result = TrendResults(by, [], [], [], filters=filters.describe())

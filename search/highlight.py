@@ -323,3 +323,21 @@ def to_html(segments: list[Segment]) -> str:
 
 def to_plain(segments: list[Segment]) -> str:
     return "".join(s.text for s in segments)
+
+
+def context_left(text: str, start: int, width: int) -> str:
+    """Up to `width` characters of `text` before `start`, cut at a word boundary (keyword in context)."""
+    piece = " ".join(text[max(0, start - width - 20):start].split())
+    if len(piece) > width:
+        piece = piece[-width:]
+        piece = piece[piece.find(" ") + 1:] if " " in piece else piece
+    return piece
+
+
+def context_right(text: str, end: int, width: int) -> str:
+    """Up to `width` characters of `text` after `end`, cut at a word boundary."""
+    piece = " ".join(text[end:end + width + 20].split())
+    if len(piece) > width:
+        piece = piece[:width]
+        piece = piece[:piece.rfind(" ")] if " " in piece else piece
+    return piece

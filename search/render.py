@@ -195,6 +195,28 @@ def stats(figures: dict[str, Any], index_path: str) -> str:
         width = max(len(str(n)) for n in figures["sources"].values())
         for name, n in figures["sources"].items():
             lines.append(f"    {str(n).rjust(width)}  {clean(name) or '(unknown)'}")
+    if figures.get("shards"):
+        missing = set(figures.get("missing_shards") or ())
+        lines.append(f"  shards:    {len(figures['shards'])}" + (f" ({len(missing)} not reachable)" if missing else ""))
+        for row in figures["shards"]:
+            held = "not reachable" if row["shard"] in missing else f"{row['documents']} documents"
+            lines.append(f"    shard-{row['shard']}: {held}")
+    return "\n".join(lines)
+
+
+def cluster(data: dict[str, Any]) -> str:
+    """What `polsearch cluster` prints of a running cluster (`indexer.cluster.describe`)."""
+    lines = [f"Dask scheduler {clean(data['scheduler'])}: {len(data['workers'])} worker"
+             f"{'s' if len(data['workers']) != 1 else ''}"]
+    for w in data["workers"]:
+        lines.append(f"  {clean(w['name'])}  {clean(w['address'])}  {w['threads']} thread"
+                     f"{'s' if w['threads'] != 1 else ''}, {_size(w['memory'] or 0)} memory limit")
+    if "shards" in data:
+        total = sum(r["documents"] or 0 for r in data["shards"])
+        lines.append(f"Index {clean(data['index'])}: {len(data['shards'])} shards, {total} documents")
+        for r in data["shards"]:
+            held = f"{r['documents']} documents" if r["up"] else "worker not in the cluster"
+            lines.append(f"  shard-{r['shard']}  {clean(r['worker'] or '(no worker yet)')}  {held}")
     return "\n".join(lines)
 
 

@@ -60,10 +60,23 @@ class SearchResults:
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
     suggestion: Any = None  # a `suggest.Suggestion` when the query found few documents and a spelling finds more
+    missing_shards: list[int] = field(default_factory=list)  # a sharded index's shards left out (--allow-partial)
 
     def to_json(self) -> dict[str, Any]:
         return {"query": self.query, "total": self.total, "hits": [h.to_json() for h in self.hits],
-                "suggestion": self.suggestion.to_json() if self.suggestion else None}
+                "suggestion": self.suggestion.to_json() if self.suggestion else None,
+                **partial_json(self.missing_shards)}
+
+
+def partial_json(missing: list[int]) -> dict[str, Any]:
+    """What JSON output says of results some shards are missing from (nothing when none are)."""
+    return {"partial": {"missing_shards": list(missing)}} if missing else {}
+
+
+def sharded(index_path) -> bool:
+    from indexer.shards import is_sharded
+
+    return is_sharded(index_path)
 
 
 @dataclass(frozen=True)
@@ -127,15 +140,18 @@ class Execution:
 
 
 def execute(reader: Reader, query: Query, *, limit: int | None, sort: str = "relevance",
-            collapse: bool = False) -> Execution:
+            collapse: bool = False, stats: ranking.CollectionStats | None = None) -> Execution:
     """Run `query`; `limit=None` returns every match. The total is exact: where part of the query needs
     the text (`w/s`, `w/p`, `exact:`), every candidate is checked (`verify.py`). With `collapse`, the
     ranked hits hold one document per group of copies (the best-ranked), and `copies` says how many
-    matching copies each stands for; the total still counts every matching document."""
+    matching copies each stands for; the total still counts every matching document. `stats`: score
+    with these collection statistics (a shard of a sharded index) rather than the index's own."""
     if sort not in SORTS:
         raise SearchError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
     if reader.searcher is None:
         return Execution(0, [])
+    if stats is not None:
+        reader = ranking.scored_with(reader, stats)
     tree = query.full_tree
     ixreader = reader.searcher.reader()
     warnings: list[str] = []
@@ -147,6 +163,8 @@ def execute(reader: Reader, query: Query, *, limit: int | None, sort: str = "rel
         from .engine import Unsupported, engine_for
 
         engine = engine_for(reader)
+        if engine is not None and stats is not None:
+            engine = engine.with_stats(reader.searcher.weighting)
         if engine is not None:
             try:
                 return _execute_packed(engine, reader, tree, compiled, limit, sort, collapse, warnings,
@@ -352,19 +370,26 @@ def _fold_copies(hits: list[tuple[int, str, float]], groups, by_position: bool =
 
 def search(index_path: str | os.PathLike[str], query: str, *, limit: int = 10, offset: int = 0,
            sort: str = "relevance", snippet_chars: int = 240, filters: Filters = NO_FILTERS,
-           match: str = "all", list_copies: bool = False, suggest: bool = True) -> SearchResults:
+           match: str = "all", list_copies: bool = False, suggest: bool = True,
+           stats: ranking.CollectionStats | None = None) -> SearchResults:
     """Ranked hits for `query`. `total` is the exact number of matching documents; up to `limit` hits
     are returned from `offset` on, one per group of copies (`Hit.copies` says how many more matched;
     `list_copies` also lists every copy of each hit). `match="any"` lets words side by side match in any
     number. With `suggest`, a query that finds few documents gets a corrected spelling that finds more,
-    if there is one (`suggest.py`)."""
+    if there is one (`suggest.py`). `stats`: as `execute()`'s. A sharded index is searched shard by
+    shard, and the results merged (`gather.py`)."""
     if limit < 0 or offset < 0:
         raise SearchError("--limit and --offset take numbers from 0 up")
+    if sharded(index_path):
+        from . import gather
+
+        return gather.search(index_path, query, limit=limit, offset=offset, sort=sort, snippet_chars=snippet_chars,
+                             filters=filters, match=match, list_copies=list_copies, suggest=suggest)
     started = time.perf_counter()
     parsed = Query.parse(query, filters, match)
     results = SearchResults(query, parsed.describe(), 0, offset)
     with open_reader(IndexFolder(index_path), ranking.weighting()) as reader:
-        run = execute(reader, parsed, limit=offset + limit if limit else 0, sort=sort, collapse=True)
+        run = execute(reader, parsed, limit=offset + limit if limit else 0, sort=sort, collapse=True, stats=stats)
         results.total = run.total
         results.warnings = run.warnings
         if suggest:
@@ -419,6 +444,10 @@ def stored(reader: Reader, ranked: list[tuple[str, float]], batch: int = 200) ->
 def show(index_path: str | os.PathLike[str], doc_id: str) -> tuple[Document, list[dict[str, Any]]]:
     """One stored document (an unambiguous id prefix of 6+ digits will do) and its earlier versions.
     `copies()` lists its copies."""
+    if sharded(index_path):
+        from . import gather
+
+        return gather.show(index_path, doc_id)[:2]
     folder = IndexFolder(index_path)
     folder.require()
     if not folder.has_store():
@@ -445,6 +474,10 @@ def find_document(store, doc_id: str, index_path: str | os.PathLike[str]) -> Doc
 
 def copies(index_path: str | os.PathLike[str], doc_id: str) -> list[Document]:
     """The other documents in `doc_id`'s group of copies."""
+    if sharded(index_path):
+        from . import gather
+
+        return gather.copies(index_path, doc_id)
     folder = IndexFolder(index_path)
     folder.require()
     if not folder.has_store():
@@ -456,6 +489,10 @@ def copies(index_path: str | os.PathLike[str], doc_id: str) -> list[Document]:
 
 
 def stats(index_path: str | os.PathLike[str]) -> dict[str, Any]:
+    if sharded(index_path):
+        from . import gather
+
+        return gather.stats(index_path)
     folder = IndexFolder(index_path)
     folder.require()
     if not folder.has_store():
@@ -482,6 +519,10 @@ def explain(index_path: str | os.PathLike[str], query: str, *, filters: Filters 
             match: str = "all") -> list[Clause]:
     """How the query was understood, clause by clause, with the number of documents each matches on its
     own: why a query finds nothing becomes visible."""
+    if sharded(index_path):
+        from . import gather
+
+        return gather.explain(index_path, query, filters=filters, match=match)
     parsed = Query.parse(query, filters, match)
     clauses: list[Clause] = []
     with open_reader(IndexFolder(index_path)) as reader:
@@ -501,6 +542,7 @@ class KwicLine:
     left: str
     match: str
     right: str
+    score: float = 0.0  # its document's (a sharded index's lines are merged by it)
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.doc.id, "date": self.doc.date or None, "title": self.doc.title,
@@ -512,42 +554,35 @@ KWIC_SORTS = ("date", "-date", "left", "right", "relevance")
 
 
 def kwic(index_path: str | os.PathLike[str], query: str, *, filters: Filters = NO_FILTERS, match: str = "all",
-         context: int = 40, sort: str = "date") -> tuple[int, list[KwicLine]]:
+         context: int = 40, sort: str = "date", stats: ranking.CollectionStats | None = None,
+         warnings: list[str] | None = None) -> tuple[int, list[KwicLine]]:
     """Every match of `query` in every matching document, as keyword-in-context lines: `context`
     characters either side, cut at word boundaries. Sorted by date, or by the word just left (read
-    backwards, as concordancers do) or right of the match. Returns (documents, lines)."""
+    backwards, as concordancers do) or right of the match. Returns (documents, lines). `stats`: as
+    `execute()`'s; `warnings` is added to."""
     if sort not in KWIC_SORTS:
         raise SearchError(f"unknown KWIC sort {sort!r}; use one of {', '.join(KWIC_SORTS)}")
+    if sharded(index_path):
+        from . import gather
+
+        return gather.kwic(index_path, query, filters=filters, match=match, context=context, sort=sort,
+                           warnings=warnings)
     parsed = Query.parse(query, filters, match)
     lines: list[KwicLine] = []
-    with open_reader(IndexFolder(index_path)) as reader:
+    with open_reader(IndexFolder(index_path), ranking.weighting()) as reader:
         run = execute(reader, parsed, limit=None, sort="relevance" if sort == "relevance" else
-                      ("-date" if sort == "-date" else "date"))
+                      ("-date" if sort == "-date" else "date"), stats=stats)
+        if warnings is not None:
+            warnings += run.warnings
         spec = match_spec(parsed.tree, run.fuzzy_terms)
-        for doc, _score in stored(reader, run.ranked):
+        for doc, score in stored(reader, run.ranked):
             for text in (doc.title, doc.body):
                 for m_start, m_end, _ in highlight.find_matches(text, spec):
-                    lines.append(KwicLine(doc, _context_left(text, m_start, context),
+                    lines.append(KwicLine(doc, highlight.context_left(text, m_start, context),
                                           " ".join(text[m_start:m_end].split()),
-                                          _context_right(text, m_end, context)))
+                                          highlight.context_right(text, m_end, context), score))
     if sort == "left":
         lines.sort(key=lambda line: [w.casefold() for w in reversed(line.left.split())])
     elif sort == "right":
         lines.sort(key=lambda line: [w.casefold() for w in line.right.split()])
     return run.total, lines
-
-
-def _context_left(text: str, start: int, width: int) -> str:
-    piece = " ".join(text[max(0, start - width - 20):start].split())
-    if len(piece) > width:
-        piece = piece[-width:]
-        piece = piece[piece.find(" ") + 1:] if " " in piece else piece
-    return piece
-
-
-def _context_right(text: str, end: int, width: int) -> str:
-    piece = " ".join(text[end:end + width + 20].split())
-    if len(piece) > width:
-        piece = piece[:width]
-        piece = piece[:piece.rfind(" ")] if " " in piece else piece
-    return piece

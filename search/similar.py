@@ -81,16 +81,18 @@ class Similar:
     terms: list[Term]
     hits: list[Related] = field(default_factory=list)
     seconds: float = 0.0
+    missing_shards: list[int] = field(default_factory=list)  # a sharded index's shards left out (--allow-partial)
 
     def to_json(self) -> dict[str, Any]:
+        from .searcher import partial_json
+
         return {"id": self.doc.id, "title": self.doc.title, "terms": [t.word for t in self.terms],
-                "hits": [h.to_json() for h in self.hits]}
+                "hits": [h.to_json() for h in self.hits], **partial_json(self.missing_shards)}
 
 
-def distinctive_terms(doc: Document, ixreader, *, exclude: int = 1, count: int = TERMS) -> list[Term]:
-    """The `count` terms of `doc` that best tell it apart in the index read by `ixreader`, best first.
-    `exclude` is how many documents of the index are `doc` and its copies: a term found in no other
-    document cannot find anything related."""
+def _weighed_words(doc: Document) -> tuple[Counter, dict[str, Counter], int]:
+    """`doc`'s index terms (stems) with their weighted counts, each one's forms in the text, and the
+    least count a term needs (more in a long text)."""
     words: Counter[str] = Counter()
     length = 0
     for text, weight in ((doc.title, TITLE_WEIGHT), (doc.body, 1.0)):
@@ -98,7 +100,6 @@ def distinctive_terms(doc: Document, ixreader, *, exclude: int = 1, count: int =
         length += len(spans)
         for word, _, _ in spans:
             words[word] += weight
-    min_tf = MIN_TF if length >= LONG_TEXT else 1
     freqs: Counter[str] = Counter()
     forms: dict[str, Counter[str]] = defaultdict(Counter)  # the stem is what the index holds, a word what we show
     for word, n in words.items():
@@ -106,6 +107,20 @@ def distinctive_terms(doc: Document, ixreader, *, exclude: int = 1, count: int =
             term = stem(word)
             freqs[term] += n
             forms[term][word] += n
+    return freqs, forms, MIN_TF if length >= LONG_TEXT else 1
+
+
+def candidate_terms(doc: Document) -> list[str]:
+    """The index terms `distinctive_terms()` weighs for `doc`."""
+    return sorted(_weighed_words(doc)[0])
+
+
+def distinctive_terms(doc: Document, ixreader, *, exclude: int = 1, count: int = TERMS) -> list[Term]:
+    """The `count` terms of `doc` that best tell it apart in the index read by `ixreader`, best first.
+    `exclude` is how many documents of the index are `doc` and its copies: a term found in no other
+    document cannot find anything related. `ixreader` may be anything with a reader's `doc_count()`
+    and `doc_frequency()` (a sharded index's sums)."""
+    freqs, forms, min_tf = _weighed_words(doc)
     docs = ixreader.doc_count()
     most = MAX_SHARE * docs if docs >= MIN_DOCS_FOR_SHARE else docs
     weighted: list[tuple[float, str, int]] = []
@@ -145,8 +160,11 @@ def _scores(searcher, terms: list[Term], excluded: set[int]) -> tuple[dict[int, 
     scores: dict[int, float] = defaultdict(float)
     holds: dict[int, int] = defaultdict(int)
     top = terms[0].weight
+    ixreader = searcher.reader()
     for bit, t in enumerate(terms):
         for fieldname in t.fields:
+            if (fieldname, t.term) not in ixreader:  # a shard of a sharded index without it
+                continue
             boost = t.weight / top * (ranking.TITLE_BOOST if fieldname == "title" else 1.0)
             m = searcher.postings(fieldname, t.term)
             while m.is_active():
@@ -165,6 +183,12 @@ def similar(index_path: str | os.PathLike[str], doc_id: str, *, limit: int = 10)
     group of copies. `DocumentNotFound` when there is no such document."""
     if limit < 0:
         raise SearchError("--limit takes a number from 0 up")
+    from .searcher import sharded
+
+    if sharded(index_path):
+        from . import gather
+
+        return gather.similar(index_path, doc_id, limit=limit)
     started = time.perf_counter()
     with open_reader(IndexFolder(index_path), ranking.weighting()) as reader:
         if reader.store is None:

@@ -13,6 +13,7 @@ The commands, a module per group (each imports the library only when its command
 - `read`: search, show, similar, stats — reading an index;
 - `analyse`: facets, trend, export — counting and exporting what a query matches;
 - `serve`: serve — the researchers' web page over an index;
+- `cluster`: cluster — how to start a Dask cluster for a sharded index, and what one holds;
 - `demo`: demo — a tour on the bundled samples.
 `common` holds what they share: the options written once, output, the progress bar.
 """
@@ -25,7 +26,7 @@ from typing import Any
 
 import click
 
-from . import analyse, collect, demo, pages, read, serve
+from . import analyse, cluster, collect, demo, pages, read, serve
 from .common import render
 
 
@@ -82,7 +83,7 @@ def main(ctx: click.Context, traceback: bool, verbose: int) -> None:
                             format="%(levelname)s %(name)s: %(message)s")
 
 
-for _module in (pages, collect, read, analyse, serve, demo):
+for _module in (pages, collect, read, analyse, serve, cluster, demo):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from .common import (emit, filter_options, index_option, json_option, match_option, print_json, progress,
+from .common import (cluster_options, emit, filter_options, index_option, json_option, match_option, print_json, progress,
                      read_filters, render, warn)
 
 FACET_NAMES = ("year", "source", "author", "entity", "tag")
@@ -43,6 +43,7 @@ def _command_line(ctx: click.Context) -> str:
 
 @click.command("facets")
 @index_option
+@cluster_options
 @click.argument("query", nargs=-1, required=True)
 @click.option("--facet", "names", multiple=True, type=click.Choice(FACET_NAMES),
               help="Only this facet (repeat for several) [default: all five].")
@@ -74,6 +75,7 @@ def facets_cmd(index_path: str, query: tuple[str, ...], names: tuple[str, ...], 
 
 @click.command("trend")
 @index_option
+@cluster_options
 @click.argument("queries", metavar="[QUERY]...", nargs=-1)
 @click.option("--label", "labelled", multiple=True, metavar="NAME=QUERY",
               help="A query with a name for the table and the chart (repeatable).")
@@ -120,6 +122,7 @@ def trend_cmd(index_path: str, queries: tuple[str, ...], labelled: tuple[str, ..
 
 @click.command("export")
 @index_option
+@cluster_options
 @click.argument("query", nargs=-1, required=True)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
               help="File to write (- for stdout).")

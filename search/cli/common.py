@@ -48,6 +48,34 @@ def index_option(f: Callable) -> Callable:
         help="Index folder (one searchable collection).")(f)
 
 
+ENV_CLUSTER = "POLSEARCH_CLUSTER"
+
+
+def cluster_address_option(f: Callable) -> Callable:
+    return click.option("--cluster", "cluster", metavar="tcp://HOST:PORT", default=None,
+                        help=f"A Dask scheduler: run on its workers (a sharded index) [default: ${ENV_CLUSTER}, "
+                             "else this machine].")(f)
+
+
+def cluster_options(f: Callable) -> Callable:
+    """--cluster and --allow-partial for the commands reading an index: a sharded index is read on the
+    cluster's workers, and shards whose worker is gone are an error unless --allow-partial."""
+    import functools
+
+    @functools.wraps(f)
+    def read_on(*args: Any, cluster: str | None, allow_partial: bool, **kwargs: Any) -> Any:
+        if cluster or allow_partial:
+            from ..gather import use
+
+            use(cluster, allow_partial)
+        return f(*args, **kwargs)
+
+    read_on = click.option("--allow-partial", is_flag=True,
+                           help="On a sharded index: answer from the shards that can be reached, "
+                                "naming those that cannot (else that is an error).")(read_on)
+    return cluster_address_option(read_on)
+
+
 def json_option(f: Callable) -> Callable:
     return click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")(f)
 

@@ -9,7 +9,7 @@ from typing import Callable
 
 import click
 
-from .common import index_option, json_option, print_json, progress, render, report_lines
+from .common import cluster_address_option, index_option, json_option, print_json, progress, render, report_lines
 
 
 def profiles_option(f: Callable) -> Callable:
@@ -64,11 +64,15 @@ def normalise_cmd(file: str, url: str | None, profile_dirs: tuple[str, ...], as_
 @click.option("--include-skipped", is_flag=True,
               help="Bring in pages skipped as not commentaries (listings, error pages) as documents, from "
                    "what the store kept of them: no fetch, no parse. With no SOURCE, all of them.")
+@click.option("--shards", type=click.IntRange(1, 1024), default=None,
+              help="Make a sharded index of N shards (DIR/shard-K, each a complete index); documents go "
+                   "to a shard by their id. An existing sharded index keeps its number.")
+@cluster_address_option
 @profiles_option
 @json_option
 def index_cmd(index_path: str, sources: tuple[str, ...], jobs: int | None, force: bool,
-              follow_symlinks: bool, include_skipped: bool, profile_dirs: tuple[str, ...],
-              as_json: bool) -> None:
+              follow_symlinks: bool, include_skipped: bool, shards: int | None, cluster: str | None,
+              profile_dirs: tuple[str, ...], as_json: bool) -> None:
     """Index HTML files and folders (recursively), WARC files and `scrape` archives into an index folder.
 
     New pages are added, changed ones updated, unchanged ones skipped without parsing (a WARC file seen
@@ -81,6 +85,8 @@ def index_cmd(index_path: str, sources: tuple[str, ...], jobs: int | None, force
       polsearch index --index ~/idx ~/pages/ extra-page.html
       polsearch index --index ~/idx ~/warc/institute crawl.warc.gz
       polsearch index --index ~/idx --include-skipped
+      polsearch index --index ~/big --shards 8 ~/warc/
+      polsearch index --index /shared/big --cluster tcp://10.0.0.5:8786 /shared/warc/
     """
     if not sources and not include_skipped:
         raise click.UsageError("Missing argument 'SOURCE...'.")
@@ -91,7 +97,7 @@ def index_cmd(index_path: str, sources: tuple[str, ...], jobs: int | None, force
     load_profiles(profile_dirs)  # a bad profile is reported now, not once per page
     report = ingest(index_path, sources, jobs=jobs, progress=progress(), force=force,
                     follow_symlinks=follow_symlinks, profile_dirs=profile_dirs,
-                    include_skipped=include_skipped)
+                    include_skipped=include_skipped, shards=shards, cluster=_cluster(index_path, shards, cluster))
     report_lines("failed", report.errors, "source", "error")
     if as_json:
         print_json(report.to_json())
@@ -104,10 +110,21 @@ def index_cmd(index_path: str, sources: tuple[str, ...], jobs: int | None, force
         sys.exit(1)
 
 
+def _cluster(index_path: str, shards: int | None, given: str | None) -> str | None:
+    """The cluster to write on: --cluster, else $POLSEARCH_CLUSTER for a sharded index."""
+    if given:
+        return given
+    from indexer.cluster import address
+    from indexer.shards import is_sharded
+
+    return address() if shards is not None or is_sharded(index_path) else None
+
+
 @click.command("reindex")
 @index_option
+@cluster_address_option
 @json_option
-def reindex_cmd(index_path: str, as_json: bool) -> None:
+def reindex_cmd(index_path: str, cluster: str | None, as_json: bool) -> None:
     """Rebuild the search index from the document store, without re-parsing any page.
 
     Searches keep using the old index until the new one is complete. Use it after an upgrade that
@@ -119,7 +136,7 @@ def reindex_cmd(index_path: str, as_json: bool) -> None:
     """
     from indexer import reindex
 
-    report = reindex(index_path, progress=progress())
+    report = reindex(index_path, progress=progress(), cluster=_cluster(index_path, None, cluster))
     if as_json:
         print_json({"documents": report.documents, "seconds": round(report.seconds, 3)})
     else:

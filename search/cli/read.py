@@ -7,12 +7,13 @@ from typing import Any
 
 import click
 
-from .common import (emit, filter_options, index_option, json_option, print_json, read_filters, render, style,
+from .common import (cluster_options, emit, filter_options, index_option, json_option, print_json, read_filters, render, style,
                      warn)
 
 
 @click.command("search")
 @index_option
+@cluster_options
 @click.argument("query", nargs=-1, required=True)
 @click.option("-n", "--limit", type=click.IntRange(min=0), default=10, show_default=True,
               help="How many hits to return.")
@@ -62,8 +63,10 @@ def search_cmd(index_path: str, query: tuple[str, ...], limit: int, offset: int,
     text = " ".join(query)
     filters = read_filters(**filter_args)
     if kwic or kwic_csv:
+        kwic_warnings: list[str] = []
         documents, lines = searcher.kwic(index_path, text, filters=filters, match=match, context=context,
-                                         sort=kwic_sort)
+                                         sort=kwic_sort, warnings=kwic_warnings)
+        warn(kwic_warnings)
         if kwic_csv:
             from ..export import kwic_csv as write_kwic_csv
 
@@ -93,6 +96,7 @@ def search_cmd(index_path: str, query: tuple[str, ...], limit: int, offset: int,
 
 @click.command("show")
 @index_option
+@cluster_options
 @click.argument("doc_id", metavar="ID")
 @click.option("--versions", is_flag=True, help="Also list the earlier versions kept for the document.")
 @json_option
@@ -118,6 +122,7 @@ def show_cmd(index_path: str, doc_id: str, versions: bool, as_json: bool) -> Non
 
 @click.command("similar")
 @index_option
+@cluster_options
 @click.argument("doc_id", metavar="ID")
 @click.option("-n", "--limit", type=click.IntRange(min=0), default=10, show_default=True,
               help="How many related documents to list.")
@@ -141,6 +146,7 @@ def similar_cmd(index_path: str, doc_id: str, limit: int, as_json: bool) -> None
 
 @click.command("stats")
 @index_option
+@cluster_options
 @json_option
 def stats_cmd(index_path: str, as_json: bool) -> None:
     """Documents, date range, sources and size of an index.
@@ -153,7 +159,8 @@ def stats_cmd(index_path: str, as_json: bool) -> None:
 
     figures = stats(index_path)
     if as_json:
-        print_json({k: figures[k] for k in ("documents", "first_date", "last_date", "sources", "bytes")})
+        print_json({k: figures[k] for k in ("documents", "first_date", "last_date", "sources", "bytes", "shards",
+                                            "missing_shards") if k in figures})
     else:
         click.echo(render.stats(figures, index_path))
 

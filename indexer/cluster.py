@@ -1,0 +1,237 @@
+"""A sharded index on a Dask cluster (`pip install 'polsearch[cluster]'`).
+
+The scheduler's address comes from `--cluster tcp://HOST:8786` or `$POLSEARCH_CLUSTER`. Workers are
+named (`dask worker tcp://HOST:8786 --name NAME`; without `--name` a worker is named by its address),
+and every worker reaches the index folder at the same path: a shared file system, or, for shards kept
+on the workers' own disks, the same folder on each machine.
+
+Placement: each shard has an owner, a worker by name, recorded in the index's `shards.json`. An ingest
+gives a shard whose owner is not in the cluster to the live worker owning fewest; the shard's stores and
+its index sync run on its owner, or, when the owner dies during the run, on another worker (a task lost
+with its worker is run again elsewhere), which becomes the owner. A search asks each shard's owner
+only: a shard whose owner is gone is reported by name (`ShardsUnavailable`), or, with
+`allow_partial`, left out and named in the results.
+
+Moving parts: `connect()` (a client, or a one-line error), `DaskRunner` (the ingest's tasks), `Scatter`
+(a read's calls, one per shard), `describe()` (what `polsearch cluster` prints).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from . import shards
+from .errors import IndexerError
+
+ENV_CLUSTER = "POLSEARCH_CLUSTER"
+CONNECT_TIMEOUT = 5.0
+
+
+class ClusterError(IndexerError):
+    """The cluster cannot be used: dask missing, the scheduler unreachable, no workers."""
+
+
+class ShardsUnavailable(IndexerError):
+    """Shards whose worker is gone at search time."""
+
+
+def _distributed():
+    try:
+        import distributed
+    except ImportError:
+        raise ClusterError("--cluster needs Dask: pip install 'polsearch[cluster]'") from None
+    return distributed
+
+
+def connect(address: str):
+    """A Dask client of the scheduler at `address`; `ClusterError` (one line) when it cannot be reached."""
+    distributed = _distributed()
+    import logging
+
+    # a scheduler that is not there makes distributed log its retries; the error below says it once
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
+    try:
+        return distributed.Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ClusterError(f"cannot reach the Dask scheduler at {address}: {_reason(exc)} "
+                           "(start one with: dask scheduler)") from None
+
+
+def _reason(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) < 160 else text[:157] + "..."
+
+
+def workers(client) -> dict[str, dict[str, Any]]:
+    """The cluster's workers by name: address, threads, memory."""
+    info = client.scheduler_info(n_workers=-1) if _takes_n_workers(client) else client.scheduler_info()
+    found = {}
+    for address, w in info.get("workers", {}).items():
+        found[str(w.get("name", address))] = {"address": address, "threads": w.get("nthreads", 1),
+                                              "memory": w.get("memory_limit", 0)}
+    return found
+
+
+def _takes_n_workers(client) -> bool:
+    import inspect
+
+    return "n_workers" in inspect.signature(client.scheduler_info).parameters
+
+
+def place(layout: shards.Layout, names: list[str]) -> dict[int, str]:
+    """Owners for every shard: the recorded owner if it is among `names`, else the live worker owning
+    fewest shards (ties by name)."""
+    if not names:
+        raise ClusterError("the cluster has no workers (start some with: dask worker tcp://HOST:8786)")
+    owners = {k: n for k, n in layout.owners.items() if n in names and k < layout.count}
+    load = {n: 0 for n in names}
+    for n in owners.values():
+        load[n] += 1
+    for k in range(layout.count):
+        if k not in owners:
+            name = min(sorted(load), key=lambda n: load[n])
+            owners[k] = name
+            load[name] += 1
+    return owners
+
+
+class DaskRunner:
+    """The ingest's tasks on the cluster (`sharded.LocalRunner`'s interface): map tasks anywhere, a
+    shard's tasks on its owner while it lives, elsewhere when it is gone."""
+
+    def __init__(self, address: str, layout: shards.Layout) -> None:
+        self.client = connect(address)
+        try:
+            live = workers(self.client)
+            self.owners = place(layout, sorted(live))
+        except BaseException:
+            self.client.close()
+            raise
+        self.slots = max(2, 2 * sum(w["threads"] for w in live.values()))
+        self.procs = 1  # a worker's own process builds the segments: it cannot start a pool of its own
+
+    def map(self, fn: Callable, *args: Any):
+        return self.client.submit(fn, *args, pure=False)
+
+    def on_shard(self, k: int, fn: Callable, *args: Any):
+        return self.client.submit(fn, *args, workers=[self.owners[k]], allow_other_workers=True, pure=False)
+
+    def wait(self, futures: list, timeout: float | None = None) -> set:
+        distributed = _distributed()
+        try:
+            done, _ = distributed.wait(futures, timeout=timeout, return_when="FIRST_COMPLETED")
+        except distributed.TimeoutError:
+            return set()
+        return set(done)
+
+    def close(self) -> None:
+        self.client.close()
+
+
+@dataclass
+class Scatter:
+    """One call per shard of a read (a search's phases, a facet count), each on its shard's owner, on
+    the cluster at `address`. Shards whose owner is gone raise `ShardsUnavailable`, or with
+    `allow_partial` are left out and listed in `missing`."""
+    address: str
+    layout: shards.Layout
+    allow_partial: bool = False
+    missing: list[int] = field(default_factory=list)
+    poll: float = 0.25
+
+    def __post_init__(self) -> None:
+        self.client = connect(self.address)
+
+    def close(self) -> None:
+        self.client.close()
+
+    def shards(self) -> list[int]:
+        """The shards that can be asked, checked against the workers now in the cluster."""
+        live = workers(self.client)
+        unplaced = [k for k in range(self.layout.count) if k not in self.layout.owners]
+        if unplaced:
+            raise ClusterError(f"shard {unplaced[0]} of {self.layout.path} has no worker: index it on the cluster "
+                               "first (polsearch index --cluster ...)")
+        gone = [k for k in range(self.layout.count) if self.layout.owners[k] not in live]
+        self._lost(gone)
+        return [k for k in range(self.layout.count) if k not in self.missing]
+
+    def _lost(self, gone: list[int]) -> None:
+        if not gone:
+            return
+        if not self.allow_partial:
+            names = ", ".join(f"shard {k} (worker {self.layout.owners[k]})" for k in gone)
+            raise ShardsUnavailable(f"{names} of {self.layout.path}: not in the cluster; start the worker again, "
+                                    "or search with --allow-partial for the other shards' results")
+        self.missing = sorted(set(self.missing) | set(gone))
+
+    def keep(self, calls: dict[int, tuple]) -> dict[int, Any]:
+        """{shard: (fn, args...)} started on the owners; {shard: future}: the results stay on the
+        workers, and a later `run` given a future as an argument reads it there."""
+        futures = {}
+        for k, (fn, *args) in calls.items():
+            if k not in self.missing:
+                futures[k] = self.client.submit(fn, *args, workers=[self.layout.owners[k]],
+                                                allow_other_workers=False, pure=False)
+        return futures
+
+    def run(self, calls: dict[int, tuple]) -> dict[int, Any]:
+        """{shard: (fn, args...)} run on the owners; {shard: result} for the shards that answered."""
+        futures = self.keep(calls)
+        distributed = _distributed()
+        results: dict[int, Any] = {}
+        pending = dict(futures)
+        while pending:
+            try:
+                distributed.wait(list(pending.values()), timeout=self.poll, return_when="FIRST_COMPLETED")
+            except distributed.TimeoutError:
+                pass
+            for k, future in list(pending.items()):
+                if future.done():
+                    del pending[k]
+                    results[k] = future.result()  # a library error raised there is raised here
+            if pending:
+                live = workers(self.client)
+                gone = [k for k in pending if self.layout.owners[k] not in live]
+                if gone:
+                    for k in gone:
+                        pending.pop(k).cancel()
+                    self._lost(gone)
+        return results
+
+
+def address(given: str | None = None) -> str | None:
+    """The scheduler address to use: `given`, else `$POLSEARCH_CLUSTER`, else None (this machine)."""
+    return given or os.environ.get(ENV_CLUSTER) or None
+
+
+def describe(address_: str, index_path: str | None = None) -> dict[str, Any]:
+    """The cluster's workers and, for a sharded index, which holds which shard and how many documents."""
+    from .sharded import shard_documents
+
+    started = time.perf_counter()
+    client = connect(address_)
+    try:
+        live = workers(client)
+        data: dict[str, Any] = {"scheduler": address_, "workers": [
+            {"name": n, "address": w["address"], "threads": w["threads"], "memory": w["memory"]}
+            for n, w in sorted(live.items())]}
+        if index_path is not None and shards.is_sharded(index_path):
+            layout = shards.load(index_path)
+            rows = []
+            futures = {k: client.submit(shard_documents, str(layout.shard_path(k)), workers=[layout.owners[k]],
+                                        allow_other_workers=False, pure=False)
+                       for k in range(layout.count) if layout.owners.get(k) in live}
+            for k in range(layout.count):
+                owner = layout.owners.get(k)
+                docs = futures[k].result(timeout=30) if k in futures else None
+                rows.append({"shard": k, "worker": owner, "up": k in futures, "documents": docs})
+            data["index"] = str(layout.path)
+            data["shards"] = rows
+    finally:
+        client.close()
+    data["seconds"] = round(time.perf_counter() - started, 3)
+    return data

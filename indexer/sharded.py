@@ -1,0 +1,499 @@
+"""Ingest into a sharded index (`shards.py`), on this machine or on a Dask cluster (`cluster.py`).
+
+The run is a map and a reduce:
+1. the coordinator (the `polsearch index` process) lists the inputs and cuts them into tasks: a whole
+   WARC or JSON Lines file, or a batch of `PAGE_BATCH` HTML files; never one page a task. With each
+   task go the catalogue's records of its inputs, so that unchanged pages are passed over without
+   reading (same size and time) or without parsing (same digest), as in an unsharded index;
+2. map (`normalise_task`, in a worker): read and normalise each page; the result is a document, a
+   skipped page (with its reason and what it would give) or a failure, never an exception;
+3. reduce (`store_task`, on the worker that owns the shard): the documents routed to one shard are
+   stored in one transaction, so a worker killed half-way stores nothing and the task, run again,
+   counts each document once; a shard's reduces run one after another;
+4. the coordinator records each input in the catalogue once its document is stored, and at the end
+   every shard brings its Whoosh index up to its store (`sync_task`).
+A task lost with a worker is run again by another (Dask does so for a task whose worker died); a run
+stopped half-way leaves its stored documents stored, and the next run reads only what is not in the
+catalogue yet.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from corpus.document import Document
+from corpus.inputs.files import check_paths, iter_inputs
+from corpus.inputs.records import InputProblem, RawContainer, RawPage
+from corpus.progress import SILENT, Progress
+
+from . import shards
+from .index import IndexFolder, writing
+from .ingest import IngestReport, _count_inputs, _normalise_job, _now
+
+PAGE_BATCH = 50      # HTML files per map task
+STORE_BATCH = 100    # documents per reduce task (one transaction in one shard)
+
+
+# -- in the workers -----------------------------------------------------------------------------------
+@dataclass
+class PageResult:
+    page: RawPage     # what the catalogue records of it (its bytes and reader dropped)
+    digest: str
+    status: str       # "document", "skipped", "failed", "unchanged" (same size and time, or same digest)
+    payload: Any = None
+
+
+@dataclass
+class TaskResult:
+    pages: list[PageResult] = field(default_factory=list)
+    passed_over: Counter = field(default_factory=Counter)
+    container: RawContainer | None = None  # a container read whole, with no record that failed to list
+    seen: set[str] = field(default_factory=set)
+
+
+def _bare(page: RawPage) -> RawPage:
+    return RawPage(page.key, page.label, page.size, page.mtime_ns, page.url, page.fallback_key,
+                   page.fallback_url, page.http_charset, page.fetched_at, dict(page.provenance), None, None,
+                   page.kind)
+
+
+def normalise_task(items: list, prior: dict[str, tuple], force: bool, profile_dirs: tuple[str, ...]) -> TaskResult:
+    """Map: normalise the pages of `items` (RawPages, or the path of one container file). `prior`: the
+    catalogue's (size, mtime_ns, raw_digest, status) of the inputs, by key. Never raises for a page."""
+    result = TaskResult()
+    pages: Iterable = items
+    if len(items) == 1 and isinstance(items[0], str):
+        found = [c for c in iter_inputs([items[0]]) if not isinstance(c, RawPage)]
+        if not found or isinstance(found[0], InputProblem):
+            reason = found[0].reason if found else "not a WARC or JSON Lines file"
+            result.pages.append(PageResult(RawPage(items[0], items[0]), "", "failed", f"cannot read: {reason}"))
+            return result
+        container = found[0]
+        pages = container.pages()
+    else:
+        container = None
+    clean = True
+    for page in pages:
+        if isinstance(page, InputProblem):
+            clean = False
+            result.pages.append(PageResult(RawPage(page.label, page.label), "", "failed", page.reason))
+            continue
+        result.seen.add(page.key)
+        result.pages.append(_normalise_page(page, prior.get(page.key), force, profile_dirs))
+    if container is not None:
+        result.passed_over.update(container.passed_over)
+        if clean:
+            result.container = RawContainer(container.key, container.label, container.size, container.mtime_ns,
+                                            container.page_prefix)
+    return result
+
+
+def _normalise_page(page: RawPage, prior: tuple | None, force: bool, profile_dirs: tuple[str, ...]) -> PageResult:
+    from corpus.errors import InputError, SkipPage
+
+    cached = prior is not None and prior[3] in ("document", "skipped") and not force
+    if cached and page.size is not None and (prior[0], prior[1]) == (page.size, page.mtime_ns):
+        return PageResult(_bare(page), prior[2], "unchanged")
+    try:
+        data = page.read()
+    except (OSError, InputError) as exc:
+        return PageResult(_bare(page), "", "failed", f"cannot read: {getattr(exc, 'strerror', None) or exc}")
+    except SkipPage as exc:
+        return PageResult(_bare(page), "", "skipped", (exc.kind, str(exc), None))
+    digest = hashlib.sha256(data).hexdigest()
+    if cached and prior[2] == digest:
+        return PageResult(_bare(page), digest, "unchanged")
+    job = {"data": data, "url": page.url, "http_charset": page.http_charset, "fallback_key": page.fallback_key,
+           "fallback_url": page.fallback_url, "provenance": dict(page.provenance, sha256=digest),
+           "fetched_at": page.fetched_at, "kind": page.kind, "profile_dirs": profile_dirs}
+    status, payload = _normalise_job(job)
+    return PageResult(_bare(page), digest, status, payload)
+
+
+def store_task(shard_path: str, documents: list[tuple[dict, tuple | None]], *_after: Any) -> list[str]:
+    """Reduce: store `documents` (a document's dict and its fingerprint) in the shard at `shard_path`,
+    in one transaction; each one's outcome (added, updated, unchanged, older) in order. `_after`: the
+    shard's previous reduce, which Dask runs first."""
+    from corpus.store.copies import Fingerprint
+
+    folder = IndexFolder(shard_path)
+    folder.create()
+    with writing(folder), folder.open_store(create=True) as store:
+        with store.transaction():
+            return [store.put(Document.from_dict(doc), Fingerprint(*fp) if fp else None) for doc, fp in documents]
+
+
+def sync_task(shard_path: str, procs: int | None, *_after: Any) -> tuple[str, int]:
+    """Bring the shard's Whoosh index up to its store; (the worker's name, documents indexed)."""
+    from .index import sync
+
+    folder = IndexFolder(shard_path)
+    folder.create()
+    with writing(folder), folder.open_store(create=True) as store:
+        report = sync(folder, store, procs=procs)
+    return worker_name(), report.documents
+
+
+def rebuild_task(shard_path: str, procs: int | None) -> tuple[str, int]:
+    from . import reindex
+
+    return worker_name(), reindex(shard_path, procs=procs).documents
+
+
+def worker_name() -> str:
+    try:
+        from distributed import get_worker
+
+        return str(get_worker().name)
+    except (ImportError, ValueError):
+        return ""
+
+
+# -- running tasks: here or on a cluster ---------------------------------------------------------------
+class LocalRunner:
+    """Map tasks in a pool of `jobs` processes; reduces and syncs in this process, as they come."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self.pool = cf.ProcessPoolExecutor(jobs) if jobs > 1 else None
+        self.slots = max(2, jobs * 2)
+        self.procs = jobs
+
+    def map(self, fn, *args) -> cf.Future:
+        if self.pool is not None:
+            return self.pool.submit(fn, *args)
+        return self.now(fn, *args)
+
+    def on_shard(self, k: int, fn, *args) -> cf.Future:
+        return self.now(fn, *args)
+
+    @staticmethod
+    def now(fn, *args) -> cf.Future:
+        future: cf.Future = cf.Future()
+        try:
+            future.set_result(fn(*args))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller through the future
+            future.set_exception(exc)
+        return future
+
+    def wait(self, futures: Iterable, timeout: float | None = None) -> set:
+        done, _ = cf.wait(list(futures), timeout=timeout, return_when=cf.FIRST_COMPLETED)
+        return done
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+# -- the coordinator ----------------------------------------------------------------------------------
+def ingest(index_path: str | os.PathLike[str], inputs: Sequence[str | os.PathLike[str]], *, shard_count: int | None,
+           jobs: int | None = None, progress: Progress = SILENT, follow_symlinks: bool = False, force: bool = False,
+           profile_dirs: Sequence[str] = (), include_skipped: bool = False, cluster: str | None = None) -> IngestReport:
+    """`ingest.ingest()` for a sharded index: made with `shard_count` shards if new; on the Dask cluster at
+    the scheduler address `cluster`, else on this machine with `jobs` processes."""
+    started = time.perf_counter()
+    paths = check_paths([Path(s) for s in inputs]) if inputs or not include_skipped else []
+    layout = shards.load(index_path) if shard_count is None else shards.create(index_path, shard_count)
+    report = IngestReport()
+    with writing(IndexFolder(layout.path)):
+        if cluster:
+            from .cluster import DaskRunner
+
+            runner: Any = DaskRunner(cluster, layout)
+        else:
+            runner = LocalRunner(jobs or os.cpu_count() or 1)
+        try:
+            with IndexFolder(layout.catalogue_path).open_store(create=True) as catalogue:
+                _Run(layout, catalogue, runner, report, progress, force, tuple(map(str, profile_dirs)),
+                     include_skipped).go(paths, follow_symlinks)
+        finally:
+            runner.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+class _Run:
+    def __init__(self, layout: shards.Layout, catalogue, runner, report: IngestReport, progress: Progress,
+                 force: bool, profile_dirs: tuple[str, ...], include_skipped: bool) -> None:
+        self.layout, self.catalogue, self.runner, self.report = layout, catalogue, runner, report
+        self.progress, self.force, self.profile_dirs = progress, force, profile_dirs
+        self.include_skipped = include_skipped
+        self.maps: dict = {}                      # future -> None
+        self.stores: dict = {}                    # future -> (shard, [PageResult])
+        self.last: dict[int, Any] = {}            # shard -> its latest reduce (the next one waits for it)
+        self.buffers: dict[int, list[PageResult]] = {k: [] for k in range(layout.count)}
+        self.containers: list[tuple[RawContainer, set[str]]] = []
+
+    # listing and handing out the work
+    def go(self, paths: list[Path], follow_symlinks: bool) -> None:
+        self.progress.start("reading", _count_inputs(paths, follow_symlinks))
+        try:
+            if not paths:
+                for key in self.catalogue.skipped_keys():
+                    state = self.catalogue.input_state(key)
+                    self._unchanged(state, state.label or key)
+            batch: list[RawPage] = []
+            for item in iter_inputs(paths, follow_symlinks=follow_symlinks):
+                if isinstance(item, InputProblem):
+                    self.report.count("failed")
+                    self.report.errors.append({"source": item.label, "error": item.reason})
+                elif isinstance(item, RawContainer):
+                    self._container(item)
+                else:
+                    batch.append(item)
+                    if len(batch) >= PAGE_BATCH:
+                        self._submit(batch)
+                        batch = []
+            if batch:
+                self._submit(batch)
+            while self.maps:
+                self._collect()
+            for k in range(self.layout.count):
+                self._flush(k)
+            while self.stores:
+                self._collect()
+            with self.catalogue.transaction():
+                for container, seen in self.containers:
+                    self._container_done(container, seen)
+        finally:
+            self.progress.finish()
+        self._sync()
+
+    def _container(self, container: RawContainer) -> None:
+        state = self.catalogue.input_state(container.key)
+        if (not self.force and state is not None and state.status == "container" and state.size == container.size
+                and state.mtime_ns == container.mtime_ns):
+            for record in self.catalogue.input_states_under(container.page_prefix):
+                self._unchanged(record, record.label or record.key)
+                self.progress.advance()
+            return
+        prior = {s.key: (s.size, s.mtime_ns, s.raw_digest, s.status)
+                 for s in self.catalogue.input_states_under(container.page_prefix)}
+        self._submit([container.key.split("file:", 1)[1]], prior)
+
+    def _submit(self, items: list, prior: dict | None = None) -> None:
+        """A map task: RawPages (each reads its own file in the worker), or one container's path."""
+        if prior is None:
+            prior = {}
+            for page in items:
+                state = self.catalogue.input_state(page.key)
+                if state is not None:
+                    prior[page.key] = (state.size, state.mtime_ns, state.raw_digest, state.status)
+        while len(self.maps) >= self.runner.slots:
+            self._collect()
+        self.maps[self.runner.map(normalise_task, items, prior, self.force, self.profile_dirs)] = None
+
+    # what comes back
+    def _collect(self) -> None:
+        for future in self.runner.wait(list(self.maps) + list(self.stores)):
+            if future in self.maps:
+                del self.maps[future]
+                self._mapped(future)
+            else:
+                shard, pages = self.stores.pop(future)
+                self._stored(shard, pages, future)
+
+    def _mapped(self, future) -> None:
+        try:
+            result: TaskResult = future.result()
+        except Exception as exc:  # noqa: BLE001 - a task failed for good (its workers kept dying)
+            self.report.count("failed")
+            self.report.errors.append({"source": "a batch of pages", "error": f"worker failed: {exc}"})
+            return
+        self.report.passed_over.update(result.passed_over)
+        if result.container is not None:
+            self.containers.append((result.container, result.seen))
+        with self.catalogue.transaction():
+            for page in result.pages:
+                self.progress.advance()
+                if page.status == "document":
+                    doc_id = page.payload["doc"]["id"]
+                    k = self.layout.route(doc_id)
+                    self.buffers[k].append(page)
+                    if len(self.buffers[k]) >= STORE_BATCH:
+                        self._flush(k)
+                elif page.status == "unchanged":
+                    state = self.catalogue.input_state(page.page.key)
+                    if state is None:  # its record went since the task was sent: it was as the run found it
+                        self.report.count("unchanged")
+                        continue
+                    p = page.page
+                    self.catalogue.set_input_state(p.key, size=p.size, mtime_ns=p.mtime_ns, raw_digest=page.digest,
+                                                   doc_id=state.doc_id, status=state.status, reason=state.reason,
+                                                   seen_at=_now(), label=p.label)
+                    self._unchanged(state, p.label)
+                elif page.status == "skipped" and self.include_skipped and page.payload[2] is not None:
+                    page.status, page.payload = "document", {"doc": page.payload[2], "fingerprint": None}
+                    k = self.layout.route(page.payload["doc"]["id"])
+                    self.buffers[k].append(page)
+                elif page.status == "skipped":
+                    self._skipped(page)
+                else:
+                    self._failed(page.page, page.digest, str(page.payload))
+
+    def _flush(self, k: int) -> None:
+        pages, self.buffers[k] = self.buffers[k], []
+        if not pages:
+            return
+        docs = [(p.payload["doc"], p.payload.get("fingerprint")) for p in pages]
+        after = (self.last[k],) if k in self.last else ()
+        future = self.runner.on_shard(k, store_task, str(self.layout.shard_path(k)), docs, *after)
+        self.last[k] = future
+        self.stores[future] = (k, pages)
+
+    def _stored(self, k: int, pages: list[PageResult], future) -> None:
+        try:
+            outcomes = future.result()
+        except Exception as exc:  # noqa: BLE001 - the shard could not take them: each page failed
+            with self.catalogue.transaction():
+                for page in pages:
+                    self._failed(page.page, page.digest, f"cannot store in shard {k}: {exc}")
+            return
+        with self.catalogue.transaction():
+            for page, outcome in zip(pages, outcomes):
+                p = page.page
+                self.report.count("unchanged" if outcome == "older" else outcome)
+                self.catalogue.drop_skipped(p.key)
+                self.catalogue.set_input_state(p.key, size=p.size, mtime_ns=p.mtime_ns, raw_digest=page.digest,
+                                               doc_id=page.payload["doc"]["id"], status="document", seen_at=_now(),
+                                               label=p.label)
+
+    def _unchanged(self, state, label: str) -> None:
+        kept = self.catalogue.skipped_document(state.key) if self.include_skipped and state.status == "skipped" \
+            else None
+        if kept is not None:  # brought in from the catalogue: no fetch, no parse
+            page = RawPage(state.key, label, state.size, state.mtime_ns)
+            result = PageResult(page, state.raw_digest, "document", {"doc": kept.to_dict(), "fingerprint": None})
+            k = self.layout.route(kept.id)
+            self.buffers[k].append(result)
+            if len(self.buffers[k]) >= STORE_BATCH:
+                self._flush(k)
+        elif state.status == "skipped":
+            self.report.count("skipped")
+            self.report.skips.append({"source": label, "reason": state.reason})
+        else:
+            self.report.count("unchanged")
+
+    def _skipped(self, page: PageResult) -> None:
+        kind, reason, kept = page.payload
+        p = page.page
+        self.catalogue.put_skipped(p.key, kind, Document.from_dict(kept) if kept is not None else None)
+        self.report.count("skipped")
+        self.report.skips.append({"source": p.label, "reason": reason})
+        self.catalogue.set_input_state(p.key, size=p.size, mtime_ns=p.mtime_ns, raw_digest=page.digest, doc_id="",
+                                       status="skipped", reason=reason, seen_at=_now(), label=p.label)
+
+    def _failed(self, p: RawPage, digest: str, error: str) -> None:
+        """A page that failed; recorded so (in the open transaction), to be tried again next run."""
+        self.report.count("failed")
+        self.report.errors.append({"source": p.label, "error": error})
+        self.catalogue.set_input_state(p.key, size=p.size, mtime_ns=p.mtime_ns, raw_digest=digest, doc_id="",
+                                       status="failed", reason=error, seen_at=_now(), label=p.label)
+
+    def _container_done(self, container: RawContainer, seen: set[str]) -> None:
+        records = list(self.catalogue.input_states_under(container.page_prefix))
+        if any(r.status == "failed" and r.key in seen for r in records):
+            return
+        for record in records:
+            if record.key not in seen:
+                self.catalogue.conn.execute("DELETE FROM sources WHERE key = ?", (record.key,))
+        self.catalogue.set_input_state(container.key, size=container.size, mtime_ns=container.mtime_ns,
+                                       raw_digest="", doc_id="", status="container", seen_at=_now(),
+                                       label=container.label)
+
+    def _sync(self) -> None:
+        self.report.indexed += every_shard(self.runner, self.layout, sync_task, self.progress)
+
+
+def every_shard(runner, layout: shards.Layout, task, progress: Progress) -> int:
+    """`task(shard path, procs)` (`sync_task`, `rebuild_task`) on every shard, on its owner on a
+    cluster; the documents indexed in all. The manifest records who did each: the shard's owner now."""
+    progress.start("indexing", layout.count)
+    try:
+        futures = {runner.on_shard(k, task, str(layout.shard_path(k)), runner.procs): k for k in range(layout.count)}
+        owners = dict(layout.owners)
+        documents = 0
+        while futures:
+            for future in runner.wait(list(futures)):
+                k = futures.pop(future)
+                name, indexed = future.result()
+                documents += indexed
+                if name:
+                    owners[k] = name
+                progress.advance()
+        if owners != layout.owners:
+            layout.owners = owners
+            layout.save()
+        return documents
+    finally:
+        progress.finish()
+
+
+def ingest_documents(index_path: str | os.PathLike[str], documents: Iterable[Document], *,
+                     shard_count: int | None = None, progress: Progress = SILENT,
+                     procs: int | None = None) -> IngestReport:
+    """`ingest.ingest_documents()` for a sharded index, on this machine."""
+    started = time.perf_counter()
+    layout = shards.load(index_path) if shard_count is None else shards.create(index_path, shard_count)
+    report = IngestReport()
+    with writing(IndexFolder(layout.path)):
+        buffers: dict[int, list] = {k: [] for k in range(layout.count)}
+
+        def flush(k: int) -> None:
+            for outcome in store_task(str(layout.shard_path(k)), buffers[k]):
+                report.count("unchanged" if outcome == "older" else outcome)
+            buffers[k] = []
+
+        for doc in documents:
+            k = layout.route(doc.id)
+            buffers[k].append((doc.to_dict(), None))
+            if len(buffers[k]) >= STORE_BATCH * 5:
+                flush(k)
+        progress.start("indexing", layout.count)
+        try:
+            for k in range(layout.count):
+                flush(k)
+                report.indexed += sync_task(str(layout.shard_path(k)), procs)[1]
+                progress.advance()
+        finally:
+            progress.finish()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def shard_documents(shard_path: str) -> int:
+    """How many documents the shard's store holds."""
+    folder = IndexFolder(shard_path)
+    if not folder.has_store():
+        return 0
+    with folder.open_store(readonly=True) as store:
+        return store.count()
+
+
+def reindex(index_path: str | os.PathLike[str], progress: Progress = SILENT, procs: int | None = None,
+            cluster: str | None = None):
+    """`indexer.reindex()` for a sharded index: every shard rebuilt, here or on the cluster."""
+    from .index import SyncReport
+
+    started = time.perf_counter()
+    layout = shards.load(index_path)
+    with writing(IndexFolder(layout.path)):
+        if cluster:
+            from .cluster import DaskRunner
+
+            runner: Any = DaskRunner(cluster, layout)
+        else:
+            runner = LocalRunner(1)
+            runner.procs = procs
+        try:
+            documents = every_shard(runner, layout, rebuild_task, progress)
+        finally:
+            runner.close()
+    return SyncReport(documents, True, time.perf_counter() - started)
