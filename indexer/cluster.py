@@ -51,12 +51,31 @@ def connect(address: str):
     distributed = _distributed()
     import logging
 
+    _knock(address)
+
     # a scheduler that is not there makes distributed log its retries; the error below says it once
     logging.getLogger("distributed").setLevel(logging.CRITICAL)
     try:
         return distributed.Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
         raise ClusterError(f"cannot reach the Dask scheduler at {address}: {_reason(exc)} "
+                           "(start one with: dask scheduler)") from None
+
+
+def _knock(address: str) -> None:
+    """A TCP scheduler that refuses the connection is reported at once, rather than after the client's
+    retries for `CONNECT_TIMEOUT` seconds."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    if parts.scheme != "tcp" or not parts.hostname:
+        return  # another transport (tls://, inproc://): the client says
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 8786), timeout=CONNECT_TIMEOUT):
+            pass
+    except OSError as exc:
+        raise ClusterError(f"cannot reach the Dask scheduler at {address}: {exc.strerror or exc} "
                            "(start one with: dask scheduler)") from None
 
 
@@ -120,12 +139,8 @@ class DaskRunner:
         return self.client.submit(fn, *args, workers=[self.owners[k]], allow_other_workers=True, pure=False)
 
     def wait(self, futures: list, timeout: float | None = None) -> set:
-        distributed = _distributed()
-        try:
-            done, _ = distributed.wait(futures, timeout=timeout, return_when="FIRST_COMPLETED")
-        except distributed.TimeoutError:
-            return set()
-        return set(done)
+        """The futures done, once one is (or `timeout` has passed)."""
+        return _first_done(futures, timeout)
 
     def close(self) -> None:
         self.client.close()
@@ -181,14 +196,10 @@ class Scatter:
     def run(self, calls: dict[int, tuple]) -> dict[int, Any]:
         """{shard: (fn, args...)} run on the owners; {shard: result} for the shards that answered."""
         futures = self.keep(calls)
-        distributed = _distributed()
         results: dict[int, Any] = {}
         pending = dict(futures)
         while pending:
-            try:
-                distributed.wait(list(pending.values()), timeout=self.poll, return_when="FIRST_COMPLETED")
-            except distributed.TimeoutError:
-                pass
+            _first_done(list(pending.values()), self.poll)
             for k, future in list(pending.items()):
                 if future.done():
                     del pending[k]
@@ -201,6 +212,19 @@ class Scatter:
                         pending.pop(k).cancel()
                     self._lost(gone)
         return results
+
+
+def _first_done(futures: list, timeout: float | None) -> set:
+    """The futures done, as soon as one is, or after `timeout` seconds (the client's own `wait` needs a
+    default client, which polsearch does not install: a library should not change the caller's)."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    pause = 0.001
+    while True:
+        done = {f for f in futures if f.done()}
+        if done or (deadline is not None and time.monotonic() >= deadline):
+            return done
+        time.sleep(pause)
+        pause = min(pause * 2, 0.02)
 
 
 def address(given: str | None = None) -> str | None:

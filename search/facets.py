@@ -201,7 +201,7 @@ def _count_by_term(leaves, matching, fieldname: str, top: int) -> Counter:
 
 
 def _ranked(items: Iterable[FacetValue], top: int) -> list[FacetValue]:
-    ordered = sorted(items, key=lambda v: (-v.count, v.value.casefold(), v.type or ""))
+    ordered = sorted(items, key=lambda v: (-v.count, v.value.casefold(), v.type or "", v.value))
     return ordered[:top] if top else ordered
 
 

@@ -140,10 +140,10 @@ def shard_suggestion(path: str, text: str, filters: Filters, match: str, total: 
 
 def order_key(sort: str, score: float, date: str | None):
     """Where a hit goes in the merged order: score descending (equal to 1e-9 counts as equal, as the
-    engine ranks), or by date (undated first, as the index sorts them)."""
+    engine ranks), or by date (undated after every date, as the index sorts them)."""
     if sort == "relevance":
         return (-round(score, 9),)
-    key = date or ""
+    key = date or "\uffff"
     return (key,) if sort == "date" else (_Reversed(key),)
 
 
@@ -229,7 +229,7 @@ def kwic(index_path, query: str, *, filters: Filters = NO_FILTERS, match: str = 
     if sort == "relevance":
         lines.sort(key=lambda line: -round(line.score, 9))
     elif sort in ("date", "-date"):
-        lines.sort(key=lambda line: line.doc.date or "", reverse=sort == "-date")
+        lines.sort(key=lambda line: line.doc.date or "\uffff", reverse=sort == "-date")
     elif sort == "left":
         lines.sort(key=lambda line: [w.casefold() for w in reversed(line.left.split())])
     else:
