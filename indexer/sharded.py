@@ -38,7 +38,7 @@ from .index import IndexFolder, writing
 from .ingest import IngestReport, _count_inputs, _normalise_job, _now
 
 PAGE_BATCH = 50      # HTML files per map task
-STORE_BATCH = 100    # documents per reduce task (one transaction in one shard)
+STORE_BATCH = 100    # documents parsed before they go to their shards (a transaction in each)
 
 
 # -- in the workers -----------------------------------------------------------------------------------
@@ -317,8 +317,6 @@ class _Run:
                     doc_id = page.payload["doc"]["id"]
                     k = self.layout.route(doc_id)
                     self.buffers[k].append(page)
-                    if len(self.buffers[k]) >= STORE_BATCH:
-                        self._flush(k)
                 elif page.status == "unchanged":
                     state = self.catalogue.input_state(page.page.key)
                     if state is None:  # its record went since the task was sent: it was as the run found it
@@ -337,6 +335,14 @@ class _Run:
                     self._skipped(page)
                 else:
                     self._failed(page.page, page.digest, str(page.payload))
+        self._flush_full()
+
+    def _flush_full(self) -> None:
+        """Once `STORE_BATCH` documents wait, every shard's are sent to be stored: what is parsed is
+        stored as the run goes (a run stopped half-way keeps it), whatever the number of shards."""
+        if sum(len(b) for b in self.buffers.values()) >= STORE_BATCH:
+            for k in self.buffers:
+                self._flush(k)
 
     def _flush(self, k: int) -> None:
         pages, self.buffers[k] = self.buffers[k], []
@@ -373,8 +379,7 @@ class _Run:
             result = PageResult(page, state.raw_digest, "document", {"doc": kept.to_dict(), "fingerprint": None})
             k = self.layout.route(kept.id)
             self.buffers[k].append(result)
-            if len(self.buffers[k]) >= STORE_BATCH:
-                self._flush(k)
+            self._flush_full()
         elif state.status == "skipped":
             self.report.count("skipped")
             self.report.skips.append({"source": label, "reason": state.reason})

@@ -40,10 +40,15 @@ _OPTIONS: contextvars.ContextVar[tuple[str | None, bool]] = contextvars.ContextV
                                                                                    default=(None, False))
 
 
-def use(address: str | None, allow_partial: bool = False) -> None:
-    """Read sharded indexes on the Dask cluster at `address` (None: on this machine, unless
+@contextmanager
+def using(address: str | None, allow_partial: bool = False) -> Iterator[None]:
+    """Within: read sharded indexes on the Dask cluster at `address` (None: on this machine, unless
     `$POLSEARCH_CLUSTER` names one); `allow_partial`: leave out shards whose worker is gone."""
-    _OPTIONS.set((address, allow_partial))
+    token = _OPTIONS.set((address, allow_partial))
+    try:
+        yield
+    finally:
+        _OPTIONS.reset(token)
 
 
 class LocalScatter:

@@ -64,11 +64,12 @@ def cluster_options(f: Callable) -> Callable:
 
     @functools.wraps(f)
     def read_on(*args: Any, cluster: str | None, allow_partial: bool, **kwargs: Any) -> Any:
-        if cluster or allow_partial:
-            from ..gather import use
+        if not (cluster or allow_partial):
+            return f(*args, **kwargs)
+        from ..gather import using
 
-            use(cluster, allow_partial)
-        return f(*args, **kwargs)
+        with using(cluster, allow_partial):
+            return f(*args, **kwargs)
 
     read_on = click.option("--allow-partial", is_flag=True,
                            help="On a sharded index: answer from the shards that can be reached, "

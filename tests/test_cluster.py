@@ -1,0 +1,289 @@
+"""A sharded index on a real Dask cluster: a `dask scheduler` and two `dask worker` processes on
+127.0.0.1, started here and ended by PID. Ingest and search there answer as on one machine; the faults
+(a worker killed mid-ingest, a shard's worker gone at search time, no scheduler, two ingests at once)
+lose nothing and say what happened."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("distributed", reason="the cluster tests need Dask: pip install 'polsearch[cluster]'")
+
+from indexer import shards  # noqa: E402
+from indexer.index import IndexFolder  # noqa: E402
+
+from .conftest import ROOT, SAMPLES  # noqa: E402
+from .test_shards import _corpus  # noqa: E402
+
+BIN = Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _dask(*args: str) -> list[str]:
+    exe = BIN / "dask"
+    return [str(exe), *args] if exe.exists() else [sys.executable, "-m", "dask", *args]
+
+
+class Cluster:
+    """A scheduler and named workers (no nanny: a worker is one process, its PID the one to kill)."""
+
+    def __init__(self, logs: Path, names: tuple[str, ...] = ("a", "b")) -> None:
+        self.logs = logs
+        self.port = _free_port()
+        self.address = f"tcp://127.0.0.1:{self.port}"
+        self.procs: dict[str, subprocess.Popen] = {}
+        self._start("scheduler", _dask("scheduler", "--host", "127.0.0.1", "--port", str(self.port),
+                                       "--no-dashboard"))
+        for name in names:
+            self.start_worker(name)
+        self.wait_for(len(names))
+
+    def _start(self, name: str, argv: list[str]) -> None:
+        with (self.logs / f"{name}.log").open("ab") as log:  # the process keeps its own descriptor
+            self.procs[name] = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+
+    def start_worker(self, name: str) -> None:
+        self._start(name, _dask("worker", self.address, "--name", name, "--nthreads", "1", "--no-nanny",
+                                "--no-dashboard", "--host", "127.0.0.1", "--memory-limit", "2GiB"))
+
+    def workers(self) -> set[str]:
+        from distributed import Client
+
+        with Client(self.address, timeout=10, set_as_default=False) as client:
+            return {str(w["name"]) for w in client.scheduler_info()["workers"].values()}
+
+    def wait_for(self, count: int, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if len(self.workers()) == count:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise AssertionError(f"the cluster did not reach {count} workers: see {self.logs}")
+
+    def kill(self, name: str) -> None:
+        proc = self.procs.pop(name)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        for name in [n for n in self.procs if n != "scheduler"] + ["scheduler"]:
+            proc = self.procs.pop(name, None)
+            if proc is None:
+                continue
+            os.kill(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    running = Cluster(tmp_path_factory.mktemp("cluster-logs"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def own_cluster(tmp_path):
+    """A cluster of its own, for a test that kills one of its workers."""
+    (tmp_path / "logs").mkdir()
+    running = Cluster(tmp_path / "logs")
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory) -> Path:
+    return _corpus(tmp_path_factory.mktemp("cluster-pages") / "pages", 40)
+
+
+def _real_pages(folder: Path, copies: int) -> Path:
+    """The bundled samples `copies` times over, each copy in its own folder: real commentaries (a few
+    dozen to parse a second), each copy a document of its own (at an address, or a path, of its own)."""
+    for i in range(copies):
+        target = folder / f"set-{i:02d}"
+        target.mkdir(parents=True)
+        for sample in SAMPLES.glob("*.html"):
+            data = sample.read_bytes().replace(b".example/", f".example/set-{i:02d}/".encode())
+            (target / sample.name).write_bytes(data)
+    return folder
+
+
+def _polsearch(*args, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN / "polsearch"), *map(str, args)], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, **(env or {})}, timeout=timeout)
+
+
+def _ids_by_shard(index: Path) -> dict[int, list[str]]:
+    layout = shards.load(index)
+    found = {}
+    for k, path in enumerate(layout.shard_paths()):
+        with IndexFolder(path).open_store(readonly=True) as store:
+            found[k] = [d.id for _seq, d in store.iter_documents()]
+    return found
+
+
+def test_ingest_and_search_on_the_cluster_answer_as_one_machine(cli, cluster, pages, tmp_path):
+    one, index = tmp_path / "one", tmp_path / "clustered"
+    local = cli.json("index", "--index", one, pages)
+    remote = cli.json("index", "--index", index, "--shards", "3", "--cluster", cluster.address, pages)
+    assert {k: remote[k] for k in ("added", "updated", "unchanged", "skipped", "failed")} == \
+           {k: local[k] for k in ("added", "updated", "unchanged", "skipped", "failed")} == \
+           {"added": 60, "updated": 0, "unchanged": 0, "skipped": 0, "failed": 0}
+    layout = shards.load(index)
+    assert set(layout.owners.values()) == {"a", "b"}  # the shards are spread over both workers
+    ids = _ids_by_shard(index)
+    assert sorted(i for part in ids.values() for i in part) == sorted(set(i for part in ids.values() for i in part))
+    assert all(shards.shard_of(i, 3) == k for k, part in ids.items() for i in part)
+    for query in ("trade", '"border dispute"', "sanction* OR mekong", "water w/5 energy", "Cambodia"):
+        a = cli.json("search", "--index", one, "-n", "20", query)
+        b = cli.json("search", "--index", index, "--cluster", cluster.address, "-n", "20", query)
+        assert a["total"] == b["total"]
+        assert [round(h["score"], 9) for h in a["hits"]] == [round(h["score"], 9) for h in b["hits"]]
+    env = {"POLSEARCH_CLUSTER": cluster.address}  # the scheduler named by the environment
+    for args in (["facets", "trade OR water"], ["trend", "debt"]):
+        result = cli(args[0], "--index", index, "--json", *args[1:], env=env)
+        assert result.exit_code == 0, result.stderr
+        assert json.loads(result.stdout) == cli.json(args[0], "--index", one, *args[1:])
+    out = tmp_path / "hits.jsonl"
+    assert cli("export", "--index", index, "--cluster", cluster.address, "-o", out, "trade").exit_code == 0
+    assert len(out.read_text().splitlines()) == cli.json("search", "--index", one, "trade")["total"]
+    held = cli.json("cluster", "--cluster", cluster.address, "--index", index)
+    assert {w["name"] for w in held["workers"]} == {"a", "b"}
+    assert sum(r["documents"] for r in held["shards"]) == 60 and all(r["up"] for r in held["shards"])
+    again = cli.json("index", "--index", index, "--cluster", cluster.address, pages)
+    assert (again["added"], again["unchanged"]) == (0, 60)
+
+
+def test_a_second_ingest_is_refused_while_one_runs(cli, cluster, tmp_path):
+    pages = _real_pages(tmp_path / "pages", 6)
+    index = tmp_path / "idx"
+    first = subprocess.Popen([str(BIN / "polsearch"), "index", "--index", str(index), "--shards", "2", "--cluster",
+                              cluster.address, str(pages)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, cwd=ROOT)
+    lock = index / "write.lock"
+    deadline = time.monotonic() + 30
+    while not (lock.exists() and lock.read_text().strip()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    second = cli("index", "--index", index, "--cluster", cluster.address, pages)
+    running = first.poll() is None
+    out, err = first.communicate(timeout=300)
+    assert running, "the first ingest ended before the second began: make it longer"
+    assert second.exit_code == 1 and "is being updated by process" in second.stderr
+    assert first.returncode == 0, err
+    assert "120 added" in out
+
+
+def test_a_worker_killed_mid_ingest_loses_nothing_and_stores_nothing_twice(own_cluster, tmp_path):
+    pages = _real_pages(tmp_path / "pages", 12)
+    index = tmp_path / "idx"
+    run = subprocess.Popen([str(BIN / "polsearch"), "index", "--index", str(index), "--shards", "3", "--cluster",
+                            own_cluster.address, "--json", str(pages)], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    catalogue = index / "catalogue" / "documents.sqlite"
+    deadline = time.monotonic() + 120
+    stored = 0
+    while stored < 40 and time.monotonic() < deadline and run.poll() is None:
+        time.sleep(0.1)
+        if catalogue.exists():
+            try:
+                with sqlite3.connect(f"file:{catalogue}?mode=ro", uri=True, timeout=5) as conn:
+                    stored = conn.execute("SELECT COUNT(*) FROM sources WHERE status = 'document'").fetchone()[0]
+            except sqlite3.OperationalError:
+                pass
+    assert run.poll() is None, "the ingest ended before a worker could be killed: give it more pages"
+    own_cluster.kill("b")
+    out, err = run.communicate(timeout=300)
+    assert run.returncode == 0, err
+    report = json.loads(out)
+    assert (report["added"], report["failed"], report["skipped"]) == (240, 0, 0)
+    ids = _ids_by_shard(index)
+    every = [i for part in ids.values() for i in part]
+    assert len(every) == len(set(every)) == 240
+    assert all(shards.shard_of(i, 3) == k for k, part in ids.items() for i in part)
+    assert set(shards.load(index).owners.values()) == {"a"}  # b's shards went to the worker left
+    found = _polsearch("search", "--index", index, "--cluster", own_cluster.address, "--json", "Cambodia")
+    assert found.returncode == 0, found.stderr
+    assert json.loads(found.stdout)["total"] == 12 * json.loads(
+        _polsearch("search", "--json", "--index", _local(tmp_path), "Cambodia").stdout)["total"]
+    again = _polsearch("index", "--index", index, "--cluster", own_cluster.address, "--json", pages)
+    assert json.loads(again.stdout)["unchanged"] == 240
+
+
+def _local(tmp_path: Path) -> Path:
+    index = tmp_path / "samples-index"
+    assert _polsearch("index", "--index", index, SAMPLES).returncode == 0
+    return index
+
+
+def test_a_shard_whose_worker_is_gone_is_named_or_left_out_when_allowed(own_cluster, pages, tmp_path):
+    index = tmp_path / "idx"
+    made = _polsearch("index", "--index", index, "--shards", "4", "--cluster", own_cluster.address, pages)
+    assert made.returncode == 0, made.stderr
+    owners = shards.load(index).owners
+    gone = sorted(k for k, name in owners.items() if name == "b")
+    assert gone and len(gone) < 4
+    own_cluster.kill("b")
+    own_cluster.wait_for(1)
+    failed = _polsearch("search", "--index", index, "--cluster", own_cluster.address, "trade")
+    assert failed.returncode == 1
+    message = failed.stderr.strip()
+    assert "\n" not in message and f"shard {gone[0]} (worker b)" in message and "--allow-partial" in message
+    partial = _polsearch("search", "--index", index, "--cluster", own_cluster.address, "--allow-partial", "--json",
+                         "-n", "100", "trade")
+    assert partial.returncode == 0, partial.stderr
+    data = json.loads(partial.stdout)
+    assert data["partial"] == {"missing_shards": gone}
+    assert "partial results" in partial.stderr and "worker b" in partial.stderr
+    expected = sum(json.loads(_polsearch("search", "--index", index / f"shard-{k}", "--json", "trade").stdout)["total"]
+                   for k in range(4) if k not in gone)
+    assert data["total"] == expected and len(data["hits"]) == expected
+    assert all(shards.shard_of(h["id"], 4) not in gone for h in data["hits"])
+    counts = _polsearch("facets", "--index", index, "--cluster", own_cluster.address, "--allow-partial", "--json",
+                        "trade")
+    assert json.loads(counts.stdout)["partial"] == {"missing_shards": gone}
+    own_cluster.start_worker("b")  # the worker back under its name: its shards answer again
+    own_cluster.wait_for(2)
+    whole = _polsearch("search", "--index", index, "--cluster", own_cluster.address, "--json", "trade")
+    assert json.loads(whole.stdout)["total"] == json.loads(
+        _polsearch("search", "--index", index, "--json", "trade").stdout)["total"]
+
+
+def test_an_unreachable_scheduler_is_one_line_and_exit_1(cli, pages, tmp_path):
+    index = tmp_path / "idx"
+    assert cli("index", "--index", index, "--shards", "2", pages).exit_code == 0
+    nowhere = f"tcp://127.0.0.1:{_free_port()}"
+    for args in (["search", "--index", index, "--cluster", nowhere, "trade"],
+                 ["index", "--index", index, "--cluster", nowhere, pages],
+                 ["cluster", "--cluster", nowhere]):
+        result = _polsearch(*args)
+        assert result.returncode == 1
+        assert result.stderr.strip().count("\n") == 0
+        assert f"cannot reach the Dask scheduler at {nowhere}" in result.stderr
+    assert cli.json("stats", "--index", index)["documents"] == 60  # the index is as it was
+
+
+def test_cluster_command_says_how_to_start_one(cli):
+    result = cli("cluster", env={"POLSEARCH_CLUSTER": ""})
+    assert result.exit_code == 0
+    assert "dask scheduler" in result.stdout and "dask worker tcp://HOST:8786" in result.stdout
