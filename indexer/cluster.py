@@ -46,6 +46,37 @@ def _distributed():
     return distributed
 
 
+_CLIENTS: dict[str, Any] = {}  # address -> a client kept for the reads of this process (`serve`, the API)
+
+
+def shared_client(address: str):
+    """A client of the scheduler at `address` kept between reads in this process: connecting costs more
+    than a search. One that lost its scheduler is replaced."""
+    client = _CLIENTS.get(address)
+    if client is not None and client.status == "running":
+        return client
+    if client is not None:
+        _close_quietly(client)
+    client = _CLIENTS[address] = connect(address)
+    if len(_CLIENTS) == 1:
+        import atexit
+
+        atexit.register(_close_all)
+    return client
+
+
+def _close_quietly(client) -> None:
+    try:
+        client.close()
+    except Exception:  # noqa: BLE001 - a client whose scheduler is gone may fail to say goodbye
+        pass
+
+
+def _close_all() -> None:
+    while _CLIENTS:
+        _close_quietly(_CLIENTS.popitem()[1])
+
+
 def connect(address: str):
     """A Dask client of the scheduler at `address`; `ClusterError` (one line) when it cannot be reached."""
     distributed = _distributed()
@@ -156,20 +187,21 @@ class Scatter:
     allow_partial: bool = False
     missing: list[int] = field(default_factory=list)
     poll: float = 0.25
+    held: list = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.client = connect(self.address)
+        self.client = shared_client(self.address)
 
     def close(self) -> None:
-        self.client.close()
+        pass  # the client stays for the next read (`shared_client`)
 
     def shards(self) -> list[int]:
         """The shards that can be asked, checked against the workers now in the cluster."""
         live = workers(self.client)
-        unplaced = [k for k in range(self.layout.count) if k not in self.layout.owners]
-        if unplaced:
-            raise ClusterError(f"shard {unplaced[0]} of {self.layout.path} has no worker: index it on the cluster "
-                               "first (polsearch index --cluster ...)")
+        if len(self.layout.owners) < self.layout.count:
+            # shards never written on a cluster (indexed on one machine): read by the worker the next
+            # cluster ingest would give them to (the manifest is left as it is: this is a read)
+            self.layout.owners = place(self.layout, sorted(live))
         gone = [k for k in range(self.layout.count) if self.layout.owners[k] not in live]
         self._lost(gone)
         return [k for k in range(self.layout.count) if k not in self.missing]
@@ -193,24 +225,33 @@ class Scatter:
                                                 allow_other_workers=False, pure=False)
         return futures
 
+    def combine(self, fn: Callable, parts: dict[int, Any]):
+        """`fn([part, ...])` of kept results, run on the cluster: a future that later calls take as an
+        argument, so that a search's second phase needs no round trip through this process."""
+        self.held.append(parts)  # released only with this read: the scheduler may not have them yet
+        return self.client.submit(fn, list(parts.values()), pure=False)
+
     def run(self, calls: dict[int, tuple]) -> dict[int, Any]:
         """{shard: (fn, args...)} run on the owners; {shard: result} for the shards that answered."""
         futures = self.keep(calls)
         results: dict[int, Any] = {}
         pending = dict(futures)
+        started = time.monotonic()
         while pending:
             _first_done(list(pending.values()), self.poll)
             for k, future in list(pending.items()):
                 if future.done():
                     del pending[k]
                     results[k] = future.result()  # a library error raised there is raised here
-            if pending:
+            if pending and time.monotonic() - started > self.poll:
                 live = workers(self.client)
-                gone = [k for k in pending if self.layout.owners[k] not in live]
-                if gone:
-                    for k in gone:
-                        pending.pop(k).cancel()
-                    self._lost(gone)
+                gone = sorted(k for k in pending if self.layout.owners[k] not in live)
+                if gone:  # left while this read ran: what the others computed may wait on it
+                    for future in pending.values():
+                        future.cancel()
+                    names = ", ".join(f"shard {k} (worker {self.layout.owners[k]})" for k in gone)
+                    raise ShardsUnavailable(f"{names} of {self.layout.path} left the cluster during the search; "
+                                            "search again (with --allow-partial for the other shards' results)")
         return results
 
 
@@ -224,7 +265,7 @@ def _first_done(futures: list, timeout: float | None) -> set:
         if done or (deadline is not None and time.monotonic() >= deadline):
             return done
         time.sleep(pause)
-        pause = min(pause * 2, 0.02)
+        pause = min(pause * 2, 0.002)
 
 
 def address(given: str | None = None) -> str | None:

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -23,77 +21,10 @@ from indexer import shards  # noqa: E402
 from indexer.index import IndexFolder  # noqa: E402
 
 from .conftest import ROOT, SAMPLES  # noqa: E402
+from .daskcluster import Cluster, free_port, real_pages  # noqa: E402
 from .test_shards import _corpus  # noqa: E402
 
 BIN = Path(sys.executable).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _dask(*args: str) -> list[str]:
-    exe = BIN / "dask"
-    return [str(exe), *args] if exe.exists() else [sys.executable, "-m", "dask", *args]
-
-
-class Cluster:
-    """A scheduler and named workers (no nanny: a worker is one process, its PID the one to kill)."""
-
-    def __init__(self, logs: Path, names: tuple[str, ...] = ("a", "b")) -> None:
-        self.logs = logs
-        self.port = _free_port()
-        self.address = f"tcp://127.0.0.1:{self.port}"
-        self.procs: dict[str, subprocess.Popen] = {}
-        self._start("scheduler", _dask("scheduler", "--host", "127.0.0.1", "--port", str(self.port),
-                                       "--no-dashboard"))
-        for name in names:
-            self.start_worker(name)
-        self.wait_for(len(names))
-
-    def _start(self, name: str, argv: list[str]) -> None:
-        with (self.logs / f"{name}.log").open("ab") as log:  # the process keeps its own descriptor
-            self.procs[name] = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
-
-    def start_worker(self, name: str) -> None:
-        self._start(name, _dask("worker", self.address, "--name", name, "--nthreads", "1", "--no-nanny",
-                                "--no-dashboard", "--host", "127.0.0.1", "--memory-limit", "2GiB"))
-
-    def workers(self) -> set[str]:
-        from distributed import Client
-
-        with Client(self.address, timeout=10, set_as_default=False) as client:
-            return {str(w["name"]) for w in client.scheduler_info()["workers"].values()}
-
-    def wait_for(self, count: int, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                if len(self.workers()) == count:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise AssertionError(f"the cluster did not reach {count} workers: see {self.logs}")
-
-    def kill(self, name: str) -> None:
-        proc = self.procs.pop(name)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-
-    def stop(self) -> None:
-        for name in [n for n in self.procs if n != "scheduler"] + ["scheduler"]:
-            proc = self.procs.pop(name, None)
-            if proc is None:
-                continue
-            os.kill(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.kill(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -115,18 +46,6 @@ def own_cluster(tmp_path):
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory) -> Path:
     return _corpus(tmp_path_factory.mktemp("cluster-pages") / "pages", 40)
-
-
-def _real_pages(folder: Path, copies: int) -> Path:
-    """The bundled samples `copies` times over, each copy in its own folder: real commentaries (a few
-    dozen to parse a second), each copy a document of its own (at an address, or a path, of its own)."""
-    for i in range(copies):
-        target = folder / f"set-{i:02d}"
-        target.mkdir(parents=True)
-        for sample in SAMPLES.glob("*.html"):
-            data = sample.read_bytes().replace(b".example/", f".example/set-{i:02d}/".encode())
-            (target / sample.name).write_bytes(data)
-    return folder
 
 
 def _polsearch(*args, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -176,7 +95,7 @@ def test_ingest_and_search_on_the_cluster_answer_as_one_machine(cli, cluster, pa
 
 
 def test_a_second_ingest_is_refused_while_one_runs(cli, cluster, tmp_path):
-    pages = _real_pages(tmp_path / "pages", 6)
+    pages = real_pages(tmp_path / "pages", 6)
     index = tmp_path / "idx"
     first = subprocess.Popen([str(BIN / "polsearch"), "index", "--index", str(index), "--shards", "2", "--cluster",
                               cluster.address, str(pages)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -195,7 +114,7 @@ def test_a_second_ingest_is_refused_while_one_runs(cli, cluster, tmp_path):
 
 
 def test_a_worker_killed_mid_ingest_loses_nothing_and_stores_nothing_twice(own_cluster, tmp_path):
-    pages = _real_pages(tmp_path / "pages", 12)
+    pages = real_pages(tmp_path / "pages", 12)
     index = tmp_path / "idx"
     run = subprocess.Popen([str(BIN / "polsearch"), "index", "--index", str(index), "--shards", "3", "--cluster",
                             own_cluster.address, "--json", str(pages)], stdout=subprocess.PIPE,
@@ -272,7 +191,7 @@ def test_a_shard_whose_worker_is_gone_is_named_or_left_out_when_allowed(own_clus
 def test_an_unreachable_scheduler_is_one_line_and_exit_1(cli, pages, tmp_path):
     index = tmp_path / "idx"
     assert cli("index", "--index", index, "--shards", "2", pages).exit_code == 0
-    nowhere = f"tcp://127.0.0.1:{_free_port()}"
+    nowhere = f"tcp://127.0.0.1:{free_port()}"
     for args in (["search", "--index", index, "--cluster", nowhere, "trade"],
                  ["index", "--index", index, "--cluster", nowhere, pages],
                  ["cluster", "--cluster", nowhere]):
