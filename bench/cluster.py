@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,8 +42,15 @@ QUERIES = {
 
 
 def _pages(work: Path) -> tuple[Path, str]:
-    if DEV_PAGES.is_dir() and any(DEV_PAGES.iterdir()):
-        return DEV_PAGES, f"{sum(1 for _ in DEV_PAGES.rglob('*.html'))} pages of extraction-dev"
+    """Real pages to index: extraction-dev's (kept gzipped there, unpacked here), or copies of the samples."""
+    if DEV_PAGES.is_dir() and any(DEV_PAGES.glob("*.html.gz")):
+        import gzip
+
+        target = work / "pages"
+        target.mkdir()
+        for page in DEV_PAGES.glob("*.html.gz"):
+            (target / page.name[:-3]).write_bytes(gzip.decompress(page.read_bytes()))
+        return target, f"the {sum(1 for _ in target.glob('*.html'))} pages of extraction-dev"
     from tests.daskcluster import real_pages
 
     return real_pages(work / "pages", 50), "1,000 copies of the bundled samples"
@@ -96,32 +102,15 @@ def _rate(report: dict, seconds: float) -> dict:
 
 
 def _latency(index: Path, rounds: int) -> dict:
+    """Median and 95th percentile of each query kind, in one process that keeps its searchers (or its
+    cluster client) between queries, as `serve` does."""
+    from bench.scale import timed
     from search.facets import facets
     from search.searcher import search
 
-    out = {}
-    for kind, queries in QUERIES.items():
-        if kind == "facets":
-            def run(q):
-                return facets(index, q)
-        elif kind == "sort by date":
-            def run(q):
-                return search(index, q, sort="-date")
-        else:
-            def run(q):
-                return search(index, q)
-        for q in queries:
-            run(q)  # opened once, as in `serve` or on a worker
-        times = []
-        for _ in range(rounds):
-            for q in queries:
-                started = time.perf_counter()
-                run(q)
-                times.append((time.perf_counter() - started) * 1000)
-        times.sort()
-        out[kind] = {"median_ms": round(statistics.median(times), 1),
-                     "p95_ms": round(times[min(len(times) - 1, int(len(times) * 0.95))], 1)}
-    return out
+    runs = {"facets": lambda q: facets(index, q), "sort by date": lambda q: search(index, q, sort="-date")}
+    return {kind: timed(runs.get(kind, lambda q: search(index, q)), queries, rounds)
+            for kind, queries in QUERIES.items()}
 
 
 def search_by_shards(work: Path, docs: int, rounds: int) -> tuple[dict, Path]:

@@ -243,6 +243,17 @@ def facets(index_path: str | os.PathLike[str], query: str, *, names: Iterable[st
 
 def _count(reader, parsed: Query, names: tuple[str, ...], top: int, results: FacetResults, engine) -> None:
     """`facets()`'s counting, on the packed engine or (None) on Whoosh: fills `results`."""
+    results.total, raw = raw_counts(reader, parsed, names, top, results.warnings, engine)
+    schema = reader.searcher.schema
+    for name in names:
+        results.facets[name] = facet_values(name, schema, *raw[name], top)
+
+
+def raw_counts(reader, parsed: Query, names: tuple[str, ...], top: int, warnings: list[str], engine,
+               ) -> tuple[int, dict[str, tuple[Counter, int]]]:
+    """(matching documents, {facet: (count of each raw value as the index keeps it, documents without
+    a value)}); a many-valued facet only its `top` values (0: all). Raw counts of several indexes (a
+    sharded index's shards) add up."""
     searcher = reader.searcher
     schema = searcher.schema
     leaves = list(searcher.leaf_searchers())
@@ -251,12 +262,13 @@ def _count(reader, parsed: Query, names: tuple[str, ...], top: int, results: Fac
         from .engine import Unsupported
 
         try:
-            matching = _packed_matching(reader, engine, parsed, results.warnings)
+            matching = _packed_matching(reader, engine, parsed, warnings)
         except Unsupported:
             engine = None
     if matching is None:
-        matching = _matching(reader, leaves, parsed, results.warnings)
-    results.total = sum(len(docs) for docs in matching)
+        matching = _matching(reader, leaves, parsed, warnings)
+    total = sum(len(docs) for docs in matching)
+    found = {}
     for name in names:
         fieldname = FACET_FIELDS[name]
         fieldobj = schema[fieldname]
@@ -269,22 +281,37 @@ def _count(reader, parsed: Query, names: tuple[str, ...], top: int, results: Fac
                 _count_by_column(leaves, matching, fieldname, multi)
             # single-valued columns give documents without a value the column's default
             missing = 0 if multi else raw.pop(fieldobj.column_type.default_value(), 0)
-            decode = (lambda key, f=fieldobj: f.from_column_value(key)) if name == "year" else \
-                (lambda key: key.decode("utf-8"))
         else:
             raw = _count_by_term(leaves, matching, fieldname, 0 if name in ("year", "source") else top)
-            missing = 0 if multi else results.total - sum(raw.values())
-            decode = (lambda key, f=fieldobj: f.from_bytes(key))
-        values = [_facet_value(name, decode(key), count) for key, count in raw.items()]
-        if name == "year":
-            values.sort(key=lambda v: int(v.value))
-            if missing:
-                values.append(FacetValue(NO_DATE, missing))
-        else:
-            values = _ranked(values, top)
-            if name == "source" and missing:
-                values.append(FacetValue(NO_SOURCE, missing))
-        results.facets[name] = values
+            missing = 0 if multi else total - sum(raw.values())
+        found[name] = (raw, missing)
+    return total, found
+
+
+def facet_values(name: str, schema, raw: Counter, missing: int, top: int) -> list[FacetValue]:
+    """A facet's values, in order (years by year, the others by count), from `raw_counts()`'s; only the
+    `top` values (0: all) are decoded."""
+    fieldname = FACET_FIELDS[name]
+    fieldobj = schema[fieldname]
+    if _has_column(schema, fieldname):
+        decode = (lambda key, f=fieldobj: f.from_column_value(key)) if name == "year" else \
+            (lambda key: key.decode("utf-8"))
+    else:
+        decode = (lambda key, f=fieldobj: f.from_bytes(key))
+    if top and name != "year" and len(raw) > top:
+        # the values at or above the `top`-th count (ties kept: they are ordered by value below)
+        cut = sorted(raw.values(), reverse=True)[top - 1]
+        raw = Counter({key: n for key, n in raw.items() if n >= cut})
+    values = [_facet_value(name, decode(key), count) for key, count in raw.items()]
+    if name == "year":
+        values.sort(key=lambda v: int(v.value))
+        if missing:
+            values.append(FacetValue(NO_DATE, missing))
+    else:
+        values = _ranked(values, top)
+        if name == "source" and missing:
+            values.append(FacetValue(NO_SOURCE, missing))
+    return values
 
 
 def _facet_value(name: str, text: Any, count: int) -> FacetValue:

@@ -12,16 +12,14 @@ merges:
 - `export` (`stream`): each shard's hits in order, merged as they are read, `BATCH` documents at a
   time from each shard: memory stays flat however many match;
 - `show`, `similar`: the document's shard (by its id), then, for `similar`, every shard.
-The shards are asked in threads on this machine, or on their owners on a Dask cluster
+The shards are asked one after another on this machine, or on their owners on a Dask cluster
 (`indexer.cluster.Scatter`), chosen by `use()` or `$POLSEARCH_CLUSTER`. Copies (republished texts)
 are grouped within a shard: two copies routed to different shards are two hits.
 """
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import contextvars
-import heapq
 import os
 import time
 from contextlib import contextmanager
@@ -52,12 +50,12 @@ def using(address: str | None, allow_partial: bool = False) -> Iterator[None]:
 
 
 class LocalScatter:
-    """`cluster.Scatter`'s interface on this machine: each shard's call in a thread."""
+    """`cluster.Scatter`'s interface on this machine: the shards asked one after another (threads were
+    measured slower: a shard's part of a search holds Python's lock most of the time)."""
 
     def __init__(self, layout: shards.Layout) -> None:
         self.layout = layout
         self.missing: list[int] = []
-        self.pool = cf.ThreadPoolExecutor(min(layout.count, os.cpu_count() or 1)) if layout.count > 1 else None
 
     def shards(self) -> list[int]:
         return list(range(self.layout.count))
@@ -70,15 +68,12 @@ class LocalScatter:
     def combine(fn, parts: dict[int, Any]):
         return fn(list(parts.values()))
 
-    def run(self, calls: dict[int, tuple]) -> dict[int, Any]:
-        if self.pool is None:
-            return {k: fn(*args) for k, (fn, *args) in calls.items()}
-        futures = {k: self.pool.submit(fn, *args) for k, (fn, *args) in calls.items()}
-        return {k: f.result() for k, f in futures.items()}
+    @staticmethod
+    def run(calls: dict[int, tuple]) -> dict[int, Any]:
+        return {k: fn(*args) for k, (fn, *args) in calls.items()}
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown()
+        pass
 
 
 @contextmanager
@@ -134,6 +129,34 @@ def shard_search(path: str, text: str, want: int, sort: str, snippet_chars: int,
                   match=match, list_copies=list_copies, suggest=False, stats=stats)
 
 
+def shard_rank(path: str, text: str, want: int, sort: str, filters: Filters, match: str, stats):
+    """A shard's part of a search, without the documents: (total, warnings, its best `want` hits as
+    (id, score, date, copies folded into it))."""
+    from indexer.index import IndexFolder, open_reader
+
+    from .searcher import execute
+
+    with open_reader(IndexFolder(path), ranking.weighting()) as reader:
+        run = execute(reader, Query.parse(text, filters, match), limit=want, sort=sort, collapse=True, stats=stats)
+        ranked = run.ranked[:want]
+        dates = reader.store.dates(i for i, _ in ranked) if ranked and sort != "relevance" else {}
+        return run.total, run.warnings, [(i, s, dates.get(i), run.copies.get(i, 0)) for i, s in ranked]
+
+
+def shard_hits(path: str, text: str, filters: Filters, match: str, page: list[tuple[str, float]],
+               copies: dict[str, int], snippet_chars: int, list_copies: bool) -> list:
+    """The `Hit`s of a shard's documents on the page shown."""
+    from indexer.index import IndexFolder, open_reader
+
+    from .query.compile import fuzzy_terms
+    from .searcher import page_hits
+
+    parsed = Query.parse(text, filters, match)
+    with open_reader(IndexFolder(path)) as reader:
+        fuzzy = fuzzy_terms(parsed.full_tree, reader.searcher.reader()) if reader.searcher is not None else {}
+        return page_hits(reader, parsed, page, fuzzy, copies, snippet_chars, list_copies)
+
+
 def shard_count(path: str, text: str, filters: Filters, match: str) -> int:
     from indexer.index import IndexFolder, open_reader
 
@@ -187,18 +210,18 @@ def search(index_path, query: str, *, limit: int = 10, offset: int = 0, sort: st
         ks = sc.shards()
         stats = gather_stats(sc, ks, query, filters, match) if sort == "relevance" else None
         want = offset + limit
-        parts = sc.run({k: (shard_search, _path(sc, k), query, want, sort, snippet_chars, filters, match,
-                            list_copies, stats) for k in ks if k not in sc.missing})
-        ranked = []
-        for k, part in sorted(parts.items()):
-            results.total += part.total
-            for w in part.warnings:
-                if w not in results.warnings:
-                    results.warnings.append(w)
-            for i, hit in enumerate(part.hits):
-                ranked.append((order_key(sort, hit.score, hit.doc.date), k, i, hit))
-        ranked.sort(key=lambda r: r[:3])
-        results.hits = [r[3] for r in ranked[offset:offset + limit]]
+        if isinstance(sc, LocalScatter):
+            _ranked_then_read(sc, ks, results, query, want, sort, snippet_chars, filters, match, list_copies, stats)
+        else:  # on a cluster, a round trip saved: each shard sends its best hits with their snippets
+            parts = sc.run({k: (shard_search, _path(sc, k), query, want, sort, snippet_chars, filters, match,
+                                list_copies, stats) for k in ks})
+            ranked = []
+            for k, part in sorted(parts.items()):
+                results.total += part.total
+                results.warnings += [w for w in part.warnings if w not in results.warnings]
+                ranked += [(order_key(sort, h.score, h.doc.date), k, i, h) for i, h in enumerate(part.hits)]
+            ranked.sort(key=lambda r: r[:3])
+            results.hits = [r[3] for r in ranked[offset:offset + limit]]
         if suggest and results.total < suggesting.FEW_HITS:
             results.suggestion = _suggestion(sc, [k for k in ks if k not in sc.missing], query, filters, match,
                                              results.total)
@@ -206,6 +229,28 @@ def search(index_path, query: str, *, limit: int = 10, offset: int = 0, sort: st
         results.missing_shards = list(sc.missing)
     results.seconds = time.perf_counter() - started
     return results
+
+
+def _ranked_then_read(sc, ks: list[int], results, query: str, want: int, sort: str, snippet_chars: int,
+                      filters: Filters, match: str, list_copies: bool, stats) -> None:
+    """On this machine: each shard ranks its best hits, and only the page shown is read and highlighted
+    (by the shards holding its documents)."""
+    parts = sc.run({k: (shard_rank, _path(sc, k), query, want, sort, filters, match, stats) for k in ks})
+    ranked = []
+    for k, (total, warnings, hits) in sorted(parts.items()):
+        results.total += total
+        results.warnings += [w for w in warnings if w not in results.warnings]
+        ranked += [(order_key(sort, score, date), k, i, (doc_id, score, copies))
+                   for i, (doc_id, score, date, copies) in enumerate(hits)]
+    ranked.sort(key=lambda r: r[:3])
+    page = ranked[results.offset:want]
+    holding = sorted({k for _key, k, _i, _hit in page})
+    read = sc.run({k: (shard_hits, _path(sc, k), query, filters, match,
+                       [(d, s) for _key, j, _i, (d, s, _c) in page if j == k],
+                       {d: c for _key, j, _i, (d, _s, c) in page if j == k}, snippet_chars, list_copies)
+                   for k in holding})
+    found = {h.doc.id: h for hits in read.values() for h in hits}
+    results.hits = [found[d] for _key, _k, _i, (d, _s, _c) in page if d in found]
 
 
 def _suggestion(sc, ks: list[int], query: str, filters: Filters, match: str, total: int):

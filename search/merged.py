@@ -27,45 +27,55 @@ BATCH = 200
 
 # -- facets and trends --------------------------------------------------------------------------------------
 def shard_facets(path: str, text: str, names: tuple[str, ...], filters: Filters, match: str):
-    from .facets import facets
+    """(matching documents, warnings, {facet: (raw counts, documents without a value)}) of one shard,
+    every value counted (a value under the cut on every shard may be in the top of their sum)."""
+    from indexer.index import IndexFolder, open_reader
+    from indexer.packs import Damaged
 
-    return facets(path, text, names=names, top=0, filters=filters, match=match)
+    from .facets import _engine, raw_counts
+
+    parsed = Query.parse(text, filters, match)
+    with open_reader(IndexFolder(path)) as reader:
+        if reader.searcher is None:
+            return 0, [], {}
+        warnings: list[str] = []
+        try:
+            total, raw = raw_counts(reader, parsed, names, 0, warnings, _engine(reader))
+        except Damaged:  # a pack found cut short as it was read: Whoosh counts instead
+            reader.engine = None
+            warnings = []
+            total, raw = raw_counts(reader, parsed, names, 0, warnings, None)
+        return total, warnings, raw
 
 
 def facets(index_path, query: str, *, names: tuple[str, ...], top: int, filters: Filters = NO_FILTERS,
            match: str = "all"):
-    """`facets.facets()` (with its arguments checked) on a sharded index."""
+    """`facets.facets()` (with its arguments checked) on a sharded index: the shards' raw counts added
+    up, then the top values decoded."""
     import time
 
-    from .facets import NO_DATE, NO_SOURCE, FacetResults, FacetValue, _ranked
+    from indexer.schema import build_schema
+
+    from .facets import FacetResults, facet_values
 
     started = time.perf_counter()
     parsed = Query.parse(query, filters, match)
     results = FacetResults(query, parsed.describe(), 0, top, {n: [] for n in names})
     with scatter(index_path) as sc:
         parts = sc.run({k: (shard_facets, _path(sc, k), query, names, filters, match) for k in sc.shards()})
-        results.warnings += partial_warning(sc)
         results.missing_shards = list(sc.missing)
-    for part in parts.values():
-        results.total += part.total
-        for w in part.warnings:
-            if w not in results.warnings:
-                results.warnings.append(w)
+        partial = partial_warning(sc)
+    summed: dict[str, tuple[Counter, int]] = {name: (Counter(), 0) for name in names}
+    for total, warnings, raw in parts.values():
+        results.total += total
+        results.warnings += [w for w in warnings if w not in results.warnings]
+        for name, (counts, missing) in raw.items():
+            summed[name][0].update(counts)
+            summed[name] = (summed[name][0], summed[name][1] + missing)
+    results.warnings += partial
+    schema = build_schema()
     for name in names:
-        counts: Counter = Counter()
-        for part in parts.values():
-            for v in part.facets.get(name, []):
-                counts[(v.value, v.type)] += v.count
-        special = NO_DATE if name == "year" else NO_SOURCE if name == "source" else None
-        missing = counts.pop((special, None), 0) if special else 0
-        values = [FacetValue(value, n, kind) for (value, kind), n in counts.items()]
-        if name == "year":
-            values.sort(key=lambda v: int(v.value))
-        else:
-            values = _ranked(values, top)
-        if missing:
-            values.append(FacetValue(special, missing))
-        results.facets[name] = values
+        results.facets[name] = facet_values(name, schema, *summed[name], top)
     results.seconds = time.perf_counter() - started
     return results
 

@@ -394,22 +394,30 @@ def search(index_path: str | os.PathLike[str], query: str, *, limit: int = 10, o
         results.warnings = run.warnings
         if suggest:
             results.suggestion = _suggestion(reader, parsed, run.total, match)
-        page = run.ranked[offset:offset + limit]
-        docs = reader.store.get_many(doc_id for doc_id, _ in page) if page else {}
-        spec = match_spec(parsed.tree, run.fuzzy_terms)
-        for doc_id, score in page:
-            doc = docs.get(doc_id)
-            if doc is None:  # indexed but no longer stored: the next index run removes it
-                continue
-            copy_list = None
-            if list_copies:
-                others = reader.store.copies_of(doc_id)
-                found = reader.store.get_many(others)
-                copy_list = [found[o] for o in others if o in found]
-            results.hits.append(Hit(doc, float(score), highlight.snippet(doc.body, spec, snippet_chars),
-                                    highlight.mark_all(doc.title, spec), run.copies.get(doc_id, 0), copy_list))
+        results.hits = page_hits(reader, parsed, run.ranked[offset:offset + limit], run.fuzzy_terms, run.copies,
+                                 snippet_chars, list_copies)
     results.seconds = time.perf_counter() - started
     return results
+
+
+def page_hits(reader: Reader, parsed: Query, page: list[tuple[str, float]], fuzzy_terms: dict,
+              copies: dict[str, int], snippet_chars: int, list_copies: bool) -> list[Hit]:
+    """The `Hit`s of `page` (id, score): documents from the store, snippets and titles highlighted."""
+    docs = reader.store.get_many(doc_id for doc_id, _ in page) if page else {}
+    spec = match_spec(parsed.tree, fuzzy_terms)
+    hits = []
+    for doc_id, score in page:
+        doc = docs.get(doc_id)
+        if doc is None:  # indexed but no longer stored: the next index run removes it
+            continue
+        copy_list = None
+        if list_copies:
+            others = reader.store.copies_of(doc_id)
+            found = reader.store.get_many(others)
+            copy_list = [found[o] for o in others if o in found]
+        hits.append(Hit(doc, float(score), highlight.snippet(doc.body, spec, snippet_chars),
+                        highlight.mark_all(doc.title, spec), copies.get(doc_id, 0), copy_list))
+    return hits
 
 
 def _suggestion(reader: Reader, parsed: Query, total: int, match: str):

@@ -92,6 +92,9 @@ def test_ingest_and_search_on_the_cluster_answer_as_one_machine(cli, cluster, pa
     assert sum(r["documents"] for r in held["shards"]) == 60 and all(r["up"] for r in held["shards"])
     again = cli.json("index", "--index", index, "--cluster", cluster.address, pages)
     assert (again["added"], again["unchanged"]) == (0, 60)
+    assert cli.json("reindex", "--index", index, "--cluster", cluster.address)["documents"] == 60
+    assert cli.json("search", "--index", index, "--cluster", cluster.address, "trade")["total"] == \
+        cli.json("search", "--index", one, "trade")["total"]
 
 
 def test_a_second_ingest_is_refused_while_one_runs(cli, cluster, tmp_path):

@@ -219,3 +219,21 @@ def test_a_second_run_is_refused_while_one_writes(cli, tmp_path, samples):
         second = cli("index", "--index", index, samples)
     assert second.exit_code == 1 and "is being updated by process" in second.stderr
     assert cli.json("stats", "--index", index)["documents"] == 20
+
+
+def test_the_web_page_serves_a_sharded_index(cli, pair):
+    import re
+
+    from .serving import Server
+
+    _one, three, _pages = pair
+    expected = cli.json("search", "--index", three, "trade")
+    running = Server(three)
+    try:
+        page = running.text("/?q=trade")
+        assert f"{expected['total']} documents match" in page
+        links = re.findall(r'<a class="hit-title" href="/doc/([0-9a-f]+)', page)
+        assert links == [h["id"] for h in expected["hits"]]
+        assert expected["hits"][0]["title"].split(":")[0] in running.text(f"/doc/{links[0]}")
+    finally:
+        running.stop()

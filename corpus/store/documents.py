@@ -351,6 +351,10 @@ class Store(Closing):
         found = dict(self._rows_for("SELECT doc_id, group_id FROM copies WHERE doc_id IN ({})", ids))
         return {doc_id: found.get(doc_id, doc_id) for doc_id in ids}
 
+    def dates(self, ids: Iterable[str]) -> dict[str, str]:
+        """The publication date ("" if none) of each of `ids` that is stored."""
+        return dict(self._rows_for("SELECT id, date FROM documents WHERE id IN ({})", list(ids)))
+
     def copies_of(self, doc_id: str) -> list[str]:
         """The other documents in `doc_id`'s copy group, the group's namesake first."""
         row = self.conn.execute("SELECT group_id FROM copies WHERE doc_id = ?", (doc_id,)).fetchone()
