@@ -37,7 +37,7 @@ from . import shards
 from .index import IndexFolder, writing
 from .ingest import IngestReport, _count_inputs, _normalise_job, _now
 
-PAGE_BATCH = 50      # HTML files per map task
+PAGE_BATCH = 20      # HTML files per map task (a few seconds of work: the last ones end together)
 STORE_BATCH = 100    # documents parsed before they go to their shards (a transaction in each)
 
 
