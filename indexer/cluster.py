@@ -225,11 +225,11 @@ class Scatter:
                                                 allow_other_workers=False, pure=False)
         return futures
 
-    def combine(self, fn: Callable, parts: dict[int, Any]):
-        """`fn([part, ...])` of kept results, run on the cluster: a future that later calls take as an
-        argument, so that a search's second phase needs no round trip through this process."""
+    def shared(self, parts: dict[int, Any]) -> list:
+        """Kept results (futures) as one argument for later calls: each call receives all of them where
+        it runs, so that a search's second phase needs no round trip through this process."""
         self.held.append(parts)  # released only with this read: the scheduler may not have them yet
-        return self.client.submit(fn, list(parts.values()), pure=False)
+        return list(parts.values())
 
     def run(self, calls: dict[int, tuple]) -> dict[int, Any]:
         """{shard: (fn, args...)} run on the owners; {shard: result} for the shards that answered."""

@@ -65,8 +65,8 @@ class LocalScatter:
         return self.run(calls)
 
     @staticmethod
-    def combine(fn, parts: dict[int, Any]):
-        return fn(list(parts.values()))
+    def shared(parts: dict[int, Any]) -> list:
+        return list(parts.values())
 
     @staticmethod
     def run(calls: dict[int, tuple]) -> dict[int, Any]:
@@ -108,17 +108,20 @@ def shard_stats(path: str, text: str, filters: Filters, match: str) -> ranking.C
         return ranking.collection_stats(reader, Query.parse(text, filters, match))
 
 
-def summed(parts: list[ranking.CollectionStats]) -> ranking.CollectionStats:
+def summed(parts) -> ranking.CollectionStats | None:
+    """Every shard's statistics for a query (`gather_stats()`'s list), added up; None stays None."""
+    if parts is None or isinstance(parts, ranking.CollectionStats):
+        return parts
     total = ranking.CollectionStats()
     for part in parts:
         total.add(part)
     return total
 
 
-def gather_stats(sc, ks: list[int], text: str, filters: Filters, match: str):
-    """The collection statistics of the query over the shards `ks`, summed: on a cluster, a future the
-    shards' next calls read where they run (no round trip through the coordinator)."""
-    return sc.combine(summed, sc.keep({k: (shard_stats, _path(sc, k), text, filters, match) for k in ks}))
+def gather_stats(sc, ks: list[int], text: str, filters: Filters, match: str) -> list:
+    """The collection statistics of the query on each of the shards `ks`, for the next calls to add up
+    (`summed`): on a cluster they go from worker to worker, not through the coordinator."""
+    return sc.shared(sc.keep({k: (shard_stats, _path(sc, k), text, filters, match) for k in ks}))
 
 
 def shard_search(path: str, text: str, want: int, sort: str, snippet_chars: int, filters: Filters, match: str,
@@ -126,7 +129,7 @@ def shard_search(path: str, text: str, want: int, sort: str, snippet_chars: int,
     from .searcher import search
 
     return search(path, text, limit=want, offset=0, sort=sort, snippet_chars=snippet_chars, filters=filters,
-                  match=match, list_copies=list_copies, suggest=False, stats=stats)
+                  match=match, list_copies=list_copies, suggest=False, stats=summed(stats))
 
 
 def shard_rank(path: str, text: str, want: int, sort: str, filters: Filters, match: str, stats):
@@ -137,7 +140,8 @@ def shard_rank(path: str, text: str, want: int, sort: str, filters: Filters, mat
     from .searcher import execute
 
     with open_reader(IndexFolder(path), ranking.weighting()) as reader:
-        run = execute(reader, Query.parse(text, filters, match), limit=want, sort=sort, collapse=True, stats=stats)
+        run = execute(reader, Query.parse(text, filters, match), limit=want, sort=sort, collapse=True,
+                      stats=summed(stats))
         ranked = run.ranked[:want]
         dates = reader.store.dates(i for i, _ in ranked) if ranked and sort != "relevance" else {}
         return run.total, run.warnings, [(i, s, dates.get(i), run.copies.get(i, 0)) for i, s in ranked]
@@ -271,7 +275,7 @@ def _suggestion(sc, ks: list[int], query: str, filters: Filters, match: str, tot
 def shard_kwic(path: str, text: str, filters: Filters, match: str, context: int, sort: str, stats):
     from .searcher import kwic
 
-    return kwic(path, text, filters=filters, match=match, context=context, sort=sort, stats=stats)
+    return kwic(path, text, filters=filters, match=match, context=context, sort=sort, stats=summed(stats))
 
 
 def kwic(index_path, query: str, *, filters: Filters = NO_FILTERS, match: str = "all", context: int = 40,

@@ -19,7 +19,7 @@ from typing import Any, Iterator
 
 from corpus.progress import SILENT, Progress
 
-from .gather import _path, gather_stats, order_key, partial_warning, scatter
+from .gather import _path, gather_stats, order_key, partial_warning, scatter, summed
 from .searcher import NO_FILTERS, Filters, Query
 
 BATCH = 200
@@ -131,7 +131,7 @@ def shard_ranked(path: str, text: str, filters: Filters, match: str, sort: str, 
     from .searcher import execute
 
     with open_reader(IndexFolder(path), ranking.weighting()) as reader:
-        run = execute(reader, Query.parse(text, filters, match), limit=None, sort=sort, stats=stats)
+        run = execute(reader, Query.parse(text, filters, match), limit=None, sort=sort, stats=summed(stats))
         return run.ranked, run.warnings
 
 

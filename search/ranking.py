@@ -91,9 +91,9 @@ def scored_with(reader, stats: CollectionStats):
 
     from whoosh.searching import Searcher
 
-    view = copy.copy(reader)
     from .engine import engine_for
 
+    view = copy.copy(reader)
     view.searcher = Searcher(reader.searcher.reader(), weighting=weighting(stats), closereader=False)
     view.engine = engine_for(reader)  # the pooled reader's engine, opened on it if not yet
     return view
@@ -127,7 +127,7 @@ def _terms(compiled, ixreader):
     words its wildcards, prefixes and fuzzy words expand to."""
     from whoosh.query import MultiTerm
 
-    for leaf in compiled.leaves() if compiled.children() else [compiled]:
+    for leaf in compiled.leaves():
         if isinstance(leaf, MultiTerm):
             for text in leaf._btexts(ixreader):
                 yield leaf.field(), text
