@@ -65,6 +65,14 @@ def shared_client(address: str):
     return client
 
 
+def forget(address: str) -> None:
+    """Close the client kept for the scheduler at `address` (one about to stop: a kept client would
+    try to reconnect to it)."""
+    client = _CLIENTS.pop(address, None)
+    if client is not None:
+        _close_quietly(client)
+
+
 def _close_quietly(client) -> None:
     try:
         client.close()

@@ -74,6 +74,9 @@ class Cluster:
         proc.wait(timeout=10)
 
     def stop(self) -> None:
+        from indexer.cluster import forget
+
+        forget(self.address)  # a client this process kept for it would try to reconnect
         for name in [n for n in self.procs if n != "scheduler"] + ["scheduler"]:
             proc = self.procs.pop(name, None)
             if proc is None:
