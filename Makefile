@@ -38,12 +38,13 @@ test-slow: $(VENV)/.stamp-test
 	$(BIN)/python -m pytest -q -m slow
 
 # The pipeline on 2,000 pages, `serve`'s results page on them, then queries at 10,000, 100,000 and 300,000
-# documents beside SQLite FTS5 (BENCH_DOCS).
+# documents beside SQLite FTS5 (BENCH_DOCS), then sharded indexes and a Dask cluster of 1 and 2 workers.
 BENCH_DOCS ?= 10000 100000 300000
 bench: $(VENV)/.stamp-test
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.serve
 	$(BIN)/python -m bench.scale --docs $(BENCH_DOCS)
+	$(BIN)/python -m bench.cluster
 
 bench-extraction: $(VENV)/.stamp-test
 	$(BIN)/python -m bench.extraction

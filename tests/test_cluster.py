@@ -87,6 +87,11 @@ def test_ingest_and_search_on_the_cluster_answer_as_one_machine(cli, cluster, pa
     out = tmp_path / "hits.jsonl"
     assert cli("export", "--index", index, "--cluster", cluster.address, "-o", out, "trade").exit_code == 0
     assert len(out.read_text().splitlines()) == cli.json("search", "--index", one, "trade")["total"]
+    hit = cli.json("search", "--index", one, "-n", "1", "Cambodia")["hits"][0]
+    shown = cli.json("show", "--index", index, "--cluster", cluster.address, hit["id"][:8])
+    assert shown["id"] == hit["id"]
+    assert cli.json("similar", "--index", index, "--cluster", cluster.address, hit["id"]) == \
+        cli.json("similar", "--index", one, hit["id"])
     held = cli.json("cluster", "--cluster", cluster.address, "--index", index)
     assert {w["name"] for w in held["workers"]} == {"a", "b"}
     assert sum(r["documents"] for r in held["shards"]) == 60 and all(r["up"] for r in held["shards"])
