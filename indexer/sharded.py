@@ -35,7 +35,7 @@ from corpus.progress import SILENT, Progress
 
 from . import shards
 from .index import IndexFolder, writing
-from .ingest import IngestReport, _count_inputs, _normalise_job, _now
+from .ingest import IngestReport, _count_inputs, _normalise_job, _now, _watch_parent
 
 PAGE_BATCH = 20      # HTML files per map task (a few seconds of work: the last ones end together)
 STORE_BATCH = 100    # documents parsed before they go to their shards (a transaction in each)
@@ -162,7 +162,9 @@ class LocalRunner:
 
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
-        self.pool = cf.ProcessPoolExecutor(jobs) if jobs > 1 else None
+        # the pool's processes end with this one, even when it is killed (`ingest._watch_parent`)
+        self.pool = cf.ProcessPoolExecutor(jobs, initializer=_watch_parent, initargs=(os.getpid(),)) \
+            if jobs > 1 else None
         self.slots = max(2, jobs * 2)
         self.procs = jobs
 
