@@ -48,7 +48,8 @@ def pair(tmp_path_factory):
     root = tmp_path_factory.mktemp("shards")
     pages = _corpus(root / "pages", 60)
     runner = CliRunner()
-    for args in (["index", "--index", root / "one", pages], ["index", "--index", root / "three", "--shards", "3", pages]):
+    for args in (["index", "--index", root / "one", pages],
+                 ["index", "--index", root / "three", "--shards", "3", pages]):
         result = runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
         assert result.exit_code == 0, result.output
     return root / "one", root / "three", pages

@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 
-from .common import (cluster_options, emit, filter_options, index_option, json_option, match_option, print_json, progress,
-                     read_filters, render, warn)
+from .common import (cluster_options, emit, filter_options, index_option, json_option, match_option, print_json,
+                     progress, read_filters, render, warn)
 
 FACET_NAMES = ("year", "source", "author", "entity", "tag")
 EXPORT_FORMATS = ("csv", "jsonl", "ris", "bibtex")

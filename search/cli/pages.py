@@ -9,7 +9,8 @@ from typing import Callable
 
 import click
 
-from .common import cluster_address_option, index_option, json_option, print_json, progress, render, report_lines
+from .common import (cluster_address_option, index_option, json_option, print_json, progress, render,
+                     report_lines)
 
 
 def profiles_option(f: Callable) -> Callable:

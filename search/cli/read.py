@@ -7,8 +7,8 @@ from typing import Any
 
 import click
 
-from .common import (cluster_options, emit, filter_options, index_option, json_option, print_json, read_filters, render, style,
-                     warn)
+from .common import (cluster_options, emit, filter_options, index_option, json_option, print_json, read_filters,
+                     render, style, warn)
 
 
 @click.command("search")
