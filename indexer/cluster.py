@@ -174,6 +174,10 @@ class DaskRunner:
     def map(self, fn: Callable, *args: Any):
         return self.client.submit(fn, *args, pure=False)
 
+    def share(self, value: Any):
+        """`value` sent to the cluster once, for several tasks to take (a future)."""
+        return self.client.scatter([value], hash=False)[0]
+
     def on_shard(self, k: int, fn: Callable, *args: Any):
         return self.client.submit(fn, *args, workers=[self.owners[k]], allow_other_workers=True, pure=False)
 

@@ -1,8 +1,9 @@
 """Ingest into a sharded index (`shards.py`), on this machine or on a Dask cluster (`cluster.py`).
 
 The run is a map and a reduce:
-1. the coordinator (the `polsearch index` process) lists the inputs and cuts them into tasks: a whole
-   WARC or JSON Lines file, or a batch of `PAGE_BATCH` HTML files; never one page a task. With each
+1. the coordinator (the `polsearch index` process) lists the inputs and cuts them into tasks:
+   `CONTAINER_CHUNK` pages of a WARC or JSON Lines file (the next chunk is sent when one comes back,
+   from where it stopped), or a batch of `PAGE_BATCH` HTML files; never one page a task. With each
    task go the catalogue's records of its inputs, so that unchanged pages are passed over without
    reading (same size and time) or without parsing (same digest), as in an unsharded index;
 2. map (`normalise_task`, in a worker): read and normalise each page; the result is a document, a
@@ -38,6 +39,7 @@ from .index import IndexFolder, writing
 from .ingest import IngestReport, _count_inputs, _normalise_job, _now, _watch_parent
 
 PAGE_BATCH = 20      # HTML files per map task (a few seconds of work: the last ones end together)
+CONTAINER_CHUNK = 200  # pages of a WARC or JSON Lines file per map task (what a task holds at once)
 STORE_BATCH = 100    # documents parsed before they go to their shards (a transaction in each)
 
 
@@ -54,7 +56,9 @@ class PageResult:
 class TaskResult:
     pages: list[PageResult] = field(default_factory=list)
     passed_over: Counter = field(default_factory=Counter)
-    container: RawContainer | None = None  # a container read whole, with no record that failed to list
+    container: RawContainer | None = None  # the container a chunk of was read (None for HTML files)
+    clean: bool = True                     # no record of the chunk failed to list
+    resume: int | None = None              # where the container's next chunk starts (None: read to its end)
     seen: set[str] = field(default_factory=set)
 
 
@@ -64,34 +68,55 @@ def _bare(page: RawPage) -> RawPage:
                    page.kind)
 
 
-def normalise_task(items: list, prior: dict[str, tuple], force: bool, profile_dirs: tuple[str, ...]) -> TaskResult:
-    """Map: normalise the pages of `items` (RawPages, or the path of one container file). `prior`: the
-    catalogue's (size, mtime_ns, raw_digest, status) of the inputs, by key. Never raises for a page."""
+def normalise_task(items: list, prior: dict[str, tuple], force: bool, profile_dirs: tuple[str, ...],
+                   resume: int = 0) -> TaskResult:
+    """Map: normalise the pages of `items`: RawPages, or the path of one container file, of which a
+    chunk of `CONTAINER_CHUNK` pages is read from `resume` on (a WARC file: the offset of the chunk's
+    first page record; another container: the pages read before). `prior`: the catalogue's (size,
+    mtime_ns, raw_digest, status) of the inputs, by key. Never raises for a page."""
     result = TaskResult()
-    pages: Iterable = items
     if len(items) == 1 and isinstance(items[0], str):
-        found = [c for c in iter_inputs([items[0]]) if not isinstance(c, RawPage)]
-        if not found or isinstance(found[0], InputProblem):
-            reason = found[0].reason if found else "not a WARC or JSON Lines file"
-            result.pages.append(PageResult(RawPage(items[0], items[0]), "", "failed", f"cannot read: {reason}"))
-            return result
-        container = found[0]
-        pages = container.pages()
-    else:
-        container = None
-    clean = True
+        return _container_chunk(items[0], prior, force, profile_dirs, resume)
+    for page in items:
+        result.seen.add(page.key)
+        result.pages.append(_normalise_page(page, prior.get(page.key), force, profile_dirs))
+    return result
+
+
+def _container_chunk(path: str, prior: dict[str, tuple], force: bool, profile_dirs: tuple[str, ...],
+                     resume: int) -> TaskResult:
+    from corpus.inputs import warc
+
+    result = TaskResult()
+    found = [c for c in iter_inputs([path]) if not isinstance(c, RawPage)]
+    if not found or isinstance(found[0], InputProblem):
+        reason = found[0].reason if found else "not a WARC or JSON Lines file"
+        result.pages.append(PageResult(RawPage(path, path), "", "failed", f"cannot read: {reason}"))
+        result.clean = False
+        return result
+    container = found[0]
+    result.container = RawContainer(container.key, container.label, container.size, container.mtime_ns,
+                                    container.page_prefix)
+    is_warc = warc.is_warc(Path(path))
+    pages = warc.pages(Path(path), result.passed_over, start=resume) if is_warc else container.pages()
+    count, skipped = 0, 0
     for page in pages:
+        if not is_warc and skipped < resume:  # read by the chunks before
+            skipped += 1
+            continue
+        if count == CONTAINER_CHUNK and not isinstance(page, InputProblem):
+            # the next chunk starts at this page's record
+            result.resume = page.provenance["offset"] if is_warc else resume + count
+            break
+        count += 1
         if isinstance(page, InputProblem):
-            clean = False
+            result.clean = False
             result.pages.append(PageResult(RawPage(page.label, page.label), "", "failed", page.reason))
             continue
         result.seen.add(page.key)
         result.pages.append(_normalise_page(page, prior.get(page.key), force, profile_dirs))
-    if container is not None:
+    if not is_warc:
         result.passed_over.update(container.passed_over)
-        if clean:
-            result.container = RawContainer(container.key, container.label, container.size, container.mtime_ns,
-                                            container.page_prefix)
     return result
 
 
@@ -177,6 +202,11 @@ class LocalRunner:
         return self.now(fn, *args)
 
     @staticmethod
+    def share(value: Any) -> Any:
+        """`value` for several tasks to take (on a cluster, sent to the workers once)."""
+        return value
+
+    @staticmethod
     def now(fn, *args) -> cf.Future:
         future: cf.Future = cf.Future()
         try:
@@ -231,7 +261,8 @@ class _Run:
         self.stores: dict = {}                    # future -> (shard, [PageResult])
         self.last: dict[int, Any] = {}            # shard -> its latest reduce (the next one waits for it)
         self.buffers: dict[int, list[PageResult]] = {k: [] for k in range(layout.count)}
-        self.containers: list[tuple[RawContainer, set[str]]] = []
+        self.containers: list[tuple[RawContainer, set[str]]] = []  # read whole and clean
+        self.reading: dict[str, tuple[set[str], bool, Any]] = {}  # container key -> (seen, clean, prior)
 
     # listing and handing out the work
     def go(self, paths: list[Path], follow_symlinks: bool) -> None:
@@ -276,21 +307,24 @@ class _Run:
                 self._unchanged(record, record.label or record.key)
                 self.progress.advance()
             return
-        prior = {s.key: (s.size, s.mtime_ns, s.raw_digest, s.status)
-                 for s in self.catalogue.input_states_under(container.page_prefix)}
+        prior = self.runner.share({s.key: (s.size, s.mtime_ns, s.raw_digest, s.status)
+                                   for s in self.catalogue.input_states_under(container.page_prefix)})
+        self.reading[container.key] = (set(), True, prior)
         self._submit([container.key.split("file:", 1)[1]], prior)
 
-    def _submit(self, items: list, prior: dict | None = None) -> None:
-        """A map task: RawPages (each reads its own file in the worker), or one container's path."""
+    def _submit(self, items: list, prior: Any = None, resume: int = 0, wait: bool = True) -> None:
+        """A map task: RawPages (each reads its own file in the worker), or one container's path (a
+        chunk of it, from `resume` on). `wait`: for a free slot first (a chunk's follower takes the
+        slot its predecessor left)."""
         if prior is None:
             prior = {}
             for page in items:
                 state = self.catalogue.input_state(page.key)
                 if state is not None:
                     prior[page.key] = (state.size, state.mtime_ns, state.raw_digest, state.status)
-        while len(self.maps) >= self.runner.slots:
+        while wait and len(self.maps) >= self.runner.slots:
             self._collect()
-        self.maps[self.runner.map(normalise_task, items, prior, self.force, self.profile_dirs)] = None
+        self.maps[self.runner.map(normalise_task, items, prior, self.force, self.profile_dirs, resume)] = None
 
     # what comes back
     def _collect(self) -> None:
@@ -311,7 +345,7 @@ class _Run:
             return
         self.report.passed_over.update(result.passed_over)
         if result.container is not None:
-            self.containers.append((result.container, result.seen))
+            self._chunk_read(result)
         with self.catalogue.transaction():
             for page in result.pages:
                 self.progress.advance()
@@ -338,6 +372,21 @@ class _Run:
                 else:
                     self._failed(page.page, page.digest, str(page.payload))
         self._flush_full()
+
+    def _chunk_read(self, result: TaskResult) -> None:
+        """A chunk of a container came back: the next one is sent; after the last, the container is
+        recorded as read whole, if no record of it failed to list."""
+        key = result.container.key
+        seen, clean, prior = self.reading.get(key, (set(), True, {}))
+        seen |= result.seen
+        clean = clean and result.clean
+        if result.resume is not None:
+            self.reading[key] = (seen, clean, prior)
+            self._submit([key.split("file:", 1)[1]], prior, result.resume, wait=False)
+            return
+        self.reading.pop(key, None)
+        if clean:
+            self.containers.append((result.container, seen))
 
     def _flush_full(self) -> None:
         """Once `STORE_BATCH` documents wait, every shard's are sent to be stored: what is parsed is

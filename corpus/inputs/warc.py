@@ -48,8 +48,9 @@ def claim(path: Path) -> Iterator[RawContainer | InputProblem] | None:
     return file_container(path, "warc", lambda container: pages(path, container.passed_over))
 
 
-def pages(path: Path, passed_over: Counter | None = None) -> Iterator[RawPage | InputProblem]:
-    """The HTML pages in the WARC file at `path`, in file order."""
+def pages(path: Path, passed_over: Counter | None = None, start: int = 0) -> Iterator[RawPage | InputProblem]:
+    """The HTML pages in the WARC file at `path`, in file order; from the record at offset `start` on
+    (a page's offset plus its length is where the next record starts)."""
     from warcio.archiveiterator import ArchiveIterator
 
     tally = passed_over if passed_over is not None else Counter()
@@ -61,8 +62,9 @@ def pages(path: Path, passed_over: Counter | None = None) -> Iterator[RawPage | 
         return
     with fh:
         compressed = fh.read(2) == b"\x1f\x8b"
-        start: int | None = 0
-        while start is not None:
+        at: int | None = start
+        while at is not None:
+            start = at
             fh.seek(start)
             records = ArchiveIterator(fh)
             position = start
@@ -79,13 +81,13 @@ def pages(path: Path, passed_over: Counter | None = None) -> Iterator[RawPage | 
                         page.size = length
                         page.provenance.update(offset=offset, length=length)
                         yield page
-                start = None
+                at = None
             except Exception as exc:  # noqa: BLE001 - warcio raises many kinds; the file goes on
                 tally["malformed"] += 1
                 yield InputProblem(f"{path}#{position}", f"malformed WARC record: {_describe(exc)}")
-                start = _next_record(fh, position + 1, compressed)
-                if start is not None:
-                    log.warning("%s: going on at offset %d after a malformed record at %d", path, start, position)
+                at = _next_record(fh, position + 1, compressed)
+                if at is not None:
+                    log.warning("%s: going on at offset %d after a malformed record at %d", path, at, position)
     if tally:
         log.info("%s: passed over %s", path, ", ".join(f"{n} {kind}" for kind, n in sorted(tally.items())))
 
