@@ -244,20 +244,26 @@ class Scatter:
         return list(parts.values())
 
     def run(self, calls: dict[int, tuple]) -> dict[int, Any]:
-        """{shard: (fn, args...)} run on the owners; {shard: result} for the shards that answered."""
-        futures = self.keep(calls)
+        """{shard: (fn, args...)} run on the owners; {shard: result} for the shards that answered. A
+        worker gets one task for all its shards' calls (a task costs about 4 ms through the scheduler
+        on this machine, a round trip 12)."""
+        by_owner: dict[str, list] = {}
+        for k, (fn, *args) in calls.items():
+            if k not in self.missing:
+                by_owner.setdefault(self.layout.owners[k], []).append((k, fn, args))
+        pending = {owner: self.client.submit(_each, group, workers=[owner], allow_other_workers=False, pure=False)
+                   for owner, group in by_owner.items()}
         results: dict[int, Any] = {}
-        pending = dict(futures)
         started = time.monotonic()
         while pending:
             _first_done(list(pending.values()), self.poll)
-            for k, future in list(pending.items()):
+            for owner, future in list(pending.items()):
                 if future.done():
-                    del pending[k]
-                    results[k] = future.result()  # a library error raised there is raised here
+                    del pending[owner]
+                    results.update(future.result())  # a library error raised there is raised here
             if pending and time.monotonic() - started > self.poll:
                 live = workers(self.client)
-                gone = sorted(k for k in pending if self.layout.owners[k] not in live)
+                gone = sorted(k for owner in pending if owner not in live for k, _fn, _args in by_owner[owner])
                 if gone:  # left while this read ran: what the others computed may wait on it
                     for future in pending.values():
                         future.cancel()
@@ -265,6 +271,11 @@ class Scatter:
                     raise ShardsUnavailable(f"{names} of {self.layout.path} left the cluster during the search; "
                                             "search again (with --allow-partial for the other shards' results)")
         return results
+
+
+def _each(calls: list[tuple]) -> dict[int, Any]:
+    """On a worker: its shards' calls of one phase, one after another."""
+    return {k: fn(*args) for k, fn, args in calls}
 
 
 def _first_done(futures: list, timeout: float | None) -> set:
