@@ -117,13 +117,14 @@ def search_by_shards(work: Path, docs: int, rounds: int) -> tuple[dict, Path]:
     from bench.scale import Texts
     from indexer.ingest import ingest_documents
     from indexer.sharded import ingest_documents as ingest_sharded
+    from search.searcher import stats
 
     texts = Texts("mixed", docs)
     figures: dict = {"documents": docs}
     kept = None
     for count in (0, 1, 2, 4, 8):
         index = OUT / f"cluster-bench-{docs}-{count}"
-        if not index.exists():
+        if not index.exists() or stats(index)["documents"] != docs:  # new, or a build that was stopped
             started = time.perf_counter()
             if count:
                 ingest_sharded(index, texts.documents(), shard_count=count)

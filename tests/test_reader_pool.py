@@ -153,3 +153,24 @@ def test_kept_store_connections_leave_no_descriptor_open(tmp_path):
         with open_reader(IndexFolder(path), BM25F()) as reader:
             assert reader.store.get_state("index_generation")
     assert open_files() - before <= 2
+
+
+def test_every_shard_of_a_sharded_index_keeps_its_searcher(tmp_path):
+    """Each shard is an index folder of its own: a search of 12 shards must find all 12 searchers kept
+    at the next search (a pool of fewer folders reopened every shard at every query)."""
+    from indexer.sharded import ingest_documents as ingest_sharded
+    from indexer.shards import load
+
+    rng = random.Random(13)
+    path = tmp_path / "index"
+    ingest_sharded(path, [_document(rng, n) for n in range(120)], shard_count=12)
+    first = search(path, "security OR trade", limit=5)
+    kept = {}
+    for shard in load(path).shard_paths():
+        with open_reader(IndexFolder(shard), ranking.weighting()) as reader:
+            kept[shard] = reader.searcher
+    search(path, "security OR trade", limit=5)
+    for shard, searcher in kept.items():
+        with open_reader(IndexFolder(shard), ranking.weighting()) as reader:
+            assert reader.searcher is searcher, f"{shard.name} was opened again"
+    assert first.total == search(path, "security OR trade", limit=5).total
