@@ -237,20 +237,27 @@ class Scatter:
                                                 allow_other_workers=False, pure=False)
         return futures
 
-    def shared(self, parts: dict[int, Any]) -> list:
-        """Kept results (futures) as one argument for later calls: each call receives all of them where
-        it runs, so that a search's second phase needs no round trip through this process."""
-        self.held.append(parts)  # released only with this read: the scheduler may not have them yet
-        return list(parts.values())
+    def shared(self, calls: dict[int, tuple]) -> list:
+        """{shard: (fn, args...)} started on the owners, one task a worker, their results kept there as
+        one argument for later calls (a list of futures of {shard: result}): each later call receives
+        all of them where it runs, so that a search's second phase needs no round trip through here."""
+        futures = [self.client.submit(_each, group, workers=[owner], allow_other_workers=False, pure=False)
+                   for owner, group in self._by_owner(calls).items()]
+        self.held.append(futures)  # released only with this read: the scheduler may not have them yet
+        return futures
+
+    def _by_owner(self, calls: dict[int, tuple]) -> dict[str, list]:
+        by_owner: dict[str, list] = {}
+        for k, (fn, *args) in calls.items():
+            if k not in self.missing:
+                by_owner.setdefault(self.layout.owners[k], []).append((k, fn, args))
+        return by_owner
 
     def run(self, calls: dict[int, tuple]) -> dict[int, Any]:
         """{shard: (fn, args...)} run on the owners; {shard: result} for the shards that answered. A
         worker gets one task for all its shards' calls (a task costs about 4 ms through the scheduler
         on this machine, a round trip 12)."""
-        by_owner: dict[str, list] = {}
-        for k, (fn, *args) in calls.items():
-            if k not in self.missing:
-                by_owner.setdefault(self.layout.owners[k], []).append((k, fn, args))
+        by_owner = self._by_owner(calls)
         pending = {owner: self.client.submit(_each, group, workers=[owner], allow_other_workers=False, pure=False)
                    for owner, group in by_owner.items()}
         results: dict[int, Any] = {}

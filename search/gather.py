@@ -64,9 +64,9 @@ class LocalScatter:
         """As `run`; on a cluster the results stay on the workers, for later calls to take."""
         return self.run(calls)
 
-    @staticmethod
-    def shared(parts: dict[int, Any]) -> list:
-        return list(parts.values())
+    def shared(self, calls: dict[int, tuple]) -> list:
+        """The calls' results, for later calls to take as one argument (on a cluster they stay there)."""
+        return [self.run(calls)]
 
     @staticmethod
     def run(calls: dict[int, tuple]) -> dict[int, Any]:
@@ -109,19 +109,21 @@ def shard_stats(path: str, text: str, filters: Filters, match: str) -> ranking.C
 
 
 def summed(parts) -> ranking.CollectionStats | None:
-    """Every shard's statistics for a query (`gather_stats()`'s list), added up; None stays None."""
+    """Every shard's statistics for a query (`gather_stats()`'s list of {shard: statistics}), added up;
+    None stays None."""
     if parts is None or isinstance(parts, ranking.CollectionStats):
         return parts
     total = ranking.CollectionStats()
-    for part in parts:
-        total.add(part)
+    for group in parts:
+        for _k, part in sorted(group.items()):
+            total.add(part)
     return total
 
 
 def gather_stats(sc, ks: list[int], text: str, filters: Filters, match: str) -> list:
     """The collection statistics of the query on each of the shards `ks`, for the next calls to add up
     (`summed`): on a cluster they go from worker to worker, not through the coordinator."""
-    return sc.shared(sc.keep({k: (shard_stats, _path(sc, k), text, filters, match) for k in ks}))
+    return sc.shared({k: (shard_stats, _path(sc, k), text, filters, match) for k in ks})
 
 
 def shard_search(path: str, text: str, want: int, sort: str, snippet_chars: int, filters: Filters, match: str,
