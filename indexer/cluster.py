@@ -19,6 +19,7 @@ Moving parts: `connect()` (a client, or a one-line error), `DaskRunner` (the ing
 from __future__ import annotations
 
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -47,28 +48,31 @@ def _distributed():
 
 
 _CLIENTS: dict[str, Any] = {}  # address -> a client kept for the reads of this process (`serve`, the API)
+_CLIENTS_LOCK = threading.Lock()
 
 
 def shared_client(address: str):
-    """A client of the scheduler at `address` kept between reads in this process: connecting costs more
-    than a search. One that lost its scheduler is replaced."""
-    client = _CLIENTS.get(address)
-    if client is not None and client.status == "running":
-        return client
-    if client is not None:
-        _close_quietly(client)
-    client = _CLIENTS[address] = connect(address)
-    if len(_CLIENTS) == 1:
-        import atexit
+    """A client of the scheduler at `address` kept between reads in this process (a client serves
+    several threads): connecting costs more than a search. One that lost its scheduler is replaced."""
+    with _CLIENTS_LOCK:
+        client = _CLIENTS.get(address)
+        if client is not None and client.status == "running":
+            return client
+        if client is not None:
+            _close_quietly(client)
+        elif not _CLIENTS:
+            import atexit
 
-        atexit.register(_close_all)
-    return client
+            atexit.register(_close_all)
+        client = _CLIENTS[address] = connect(address)
+        return client
 
 
 def forget(address: str) -> None:
     """Close the client kept for the scheduler at `address` (one about to stop: a kept client would
     try to reconnect to it)."""
-    client = _CLIENTS.pop(address, None)
+    with _CLIENTS_LOCK:
+        client = _CLIENTS.pop(address, None)
     if client is not None:
         _close_quietly(client)
 

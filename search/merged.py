@@ -137,11 +137,11 @@ def shard_ranked(path: str, text: str, filters: Filters, match: str, sort: str, 
 
 def shard_slice(kept: tuple[list, list[str]], path: str, start: int, count: int) -> list[tuple[Any, float]]:
     """The documents of hits `start` .. `start + count` of a shard's `shard_ranked()`, with their scores."""
+    from types import SimpleNamespace
+
     from indexer.index import IndexFolder
 
     from .searcher import stored
-
-    from types import SimpleNamespace
 
     with IndexFolder(path).open_store(readonly=True) as store:
         # `stored()` reads the reader's store only
