@@ -194,6 +194,15 @@ def test_a_shard_whose_worker_is_gone_is_named_or_left_out_when_allowed(own_clus
     counts = _polsearch("facets", "--index", index, "--cluster", own_cluster.address, "--allow-partial", "--json",
                         "trade")
     assert json.loads(counts.stdout)["partial"] == {"missing_shards": gone}
+    from .serving import Server
+
+    for extra, shown in ((["--allow-partial"], f"{expected} documents match"), ([], "--allow-partial")):
+        page = Server(index, "--cluster", own_cluster.address, *extra)
+        try:
+            text = page.text("/?q=trade")
+        finally:
+            page.stop()
+        assert shown in text and f"shard {gone[0]} (worker b)" in text  # the page says what is missing
     own_cluster.start_worker("b")  # the worker back under its name: its shards answer again
     own_cluster.wait_for(2)
     whole = _polsearch("search", "--index", index, "--cluster", own_cluster.address, "--json", "trade")

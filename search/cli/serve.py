@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import index_option
+from .common import cluster_address_option, index_option
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -17,7 +17,11 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
               help="Address to listen on. Anything but 127.0.0.1 lets other machines read the index.")
 @click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True,
               help="Requests answered at once.")
-def serve_cmd(index_path: str, port: int, host: str, threads: int) -> None:
+@cluster_address_option
+@click.option("--allow-partial", is_flag=True,
+              help="On a sharded index: answer from the shards that can be reached, naming those that "
+                   "cannot on the page (else that is an error).")
+def serve_cmd(index_path: str, port: int, host: str, threads: int, cluster: str | None, allow_partial: bool) -> None:
     """Serve the researchers' web page over the index at http://127.0.0.1:PORT/ (read-only).
 
     A search box with the whole query language, hits with highlighted snippets, facets, a timeline,
@@ -41,7 +45,7 @@ def serve_cmd(index_path: str, port: int, host: str, threads: int) -> None:
         click.echo(f"Serving {index_path} at {url} (Ctrl-C to stop)", err=True)
 
     try:
-        serve(index_path, host, port, threads, ready)
+        serve(index_path, host, port, threads, ready, cluster, allow_partial)
     except KeyboardInterrupt:
         click.echo("Stopped.", err=True)
 

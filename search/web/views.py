@@ -71,10 +71,26 @@ def _message(exc: BaseException) -> str:
     return render.one_line(str(exc))
 
 
-def create_app(index_path: str | os.PathLike[str]) -> Flask:
-    """The web application over the index at `index_path` (which must exist)."""
+def create_app(index_path: str | os.PathLike[str], cluster: str | None = None, allow_partial: bool = False) -> Flask:
+    """The web application over the index at `index_path` (which must exist); a sharded index is read
+    on the Dask cluster at `cluster` (else `$POLSEARCH_CLUSTER`, else here), leaving out the shards whose
+    worker is gone, named on the page, with `allow_partial`."""
     app = Flask(__name__, static_folder=str(HERE / "static"), template_folder=str(HERE / "templates"))
     app.config["INDEX"] = str(index_path)
+    if cluster or allow_partial:
+        from flask import g
+
+        from ..gather import _OPTIONS
+
+        @app.before_request
+        def on_cluster() -> None:  # each request runs in a thread of its own: the choice goes with it
+            g.cluster_token = _OPTIONS.set((cluster, allow_partial))
+
+        @app.teardown_request
+        def off_cluster(_exc) -> None:
+            token = g.pop("cluster_token", None)
+            if token is not None:
+                _OPTIONS.reset(token)
     app.jinja_env.finalize = _shown
     app.jinja_env.globals.update(web_link=_web_link, marked=_marked, provenance=render._provenance)
     index = str(index_path)
@@ -223,11 +239,13 @@ def create_app(index_path: str | os.PathLike[str]) -> Flask:
     return app
 
 
-def serve(index_path: str | os.PathLike[str], host: str, port: int, threads: int = 4, ready=None) -> None:
+def serve(index_path: str | os.PathLike[str], host: str, port: int, threads: int = 4, ready=None,
+          cluster: str | None = None, allow_partial: bool = False) -> None:
     """Serve the page with waitress until interrupted; `ready(url)` is called once it listens."""
     from waitress import create_server
 
-    server = create_server(create_app(index_path), host=host, port=port, threads=threads, ident="polsearch")
+    server = create_server(create_app(index_path, cluster, allow_partial), host=host, port=port, threads=threads,
+                           ident="polsearch")
     shown = f"[{host}]" if ":" in host else host
     if ready is not None:
         ready(f"http://{shown}:{server.effective_port}/")
