@@ -129,18 +129,15 @@ def _reason(exc: BaseException) -> str:
 
 def workers(client) -> dict[str, dict[str, Any]]:
     """The cluster's workers by name: address, threads, memory."""
-    info = client.scheduler_info(n_workers=-1) if _takes_n_workers(client) else client.scheduler_info()
+    try:
+        info = client.scheduler_info(n_workers=-1)  # newer clients list only the first few by default
+    except TypeError:
+        info = client.scheduler_info()
     found = {}
     for address, w in info.get("workers", {}).items():
         found[str(w.get("name", address))] = {"address": address, "threads": w.get("nthreads", 1),
                                               "memory": w.get("memory_limit", 0)}
     return found
-
-
-def _takes_n_workers(client) -> bool:
-    import inspect
-
-    return "n_workers" in inspect.signature(client.scheduler_info).parameters
 
 
 def place(layout: shards.Layout, names: list[str]) -> dict[int, str]:

@@ -463,10 +463,14 @@ def _handle_input(item: RawPage | InputProblem, store, report: IngestReport, run
                               doc_id=state.doc_id, status=state.status, reason=state.reason, seen_at=_now(),
                               label=page.label)
         return _unchanged(state, page.label, report, store, include_skipped)
-    job = {"data": data, "url": page.url, "http_charset": page.http_charset,
-           "fallback_key": page.fallback_key, "fallback_url": page.fallback_url,
-           "provenance": dict(page.provenance, sha256=digest), "fetched_at": page.fetched_at, "kind": page.kind}
-    return runner.submit(_Pending(page, digest), job)
+    return runner.submit(_Pending(page, digest), page_job(page, data, digest))
+
+
+def page_job(page: RawPage, data: bytes, digest: str) -> dict[str, Any]:
+    """What `_normalise_job` takes for one raw page read as `data` (its SHA-256 `digest`)."""
+    return {"data": data, "url": page.url, "http_charset": page.http_charset,
+            "fallback_key": page.fallback_key, "fallback_url": page.fallback_url,
+            "provenance": dict(page.provenance, sha256=digest), "fetched_at": page.fetched_at, "kind": page.kind}
 
 
 def _unchanged(state, label: str, report: IngestReport, store=None, include_skipped: bool = False) -> tuple:

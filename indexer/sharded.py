@@ -25,7 +25,7 @@ import hashlib
 import os
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -36,7 +36,8 @@ from corpus.progress import SILENT, Progress
 
 from . import shards
 from .index import IndexFolder, writing
-from .ingest import IngestReport, _count_inputs, _normalise_job, _now, _watch_parent
+from .ingest import (IngestReport, _container_done, _count_inputs, _normalise_job, _now, _Pending, _record,
+                     _watch_parent, page_job)
 
 PAGE_BATCH = 20      # HTML files per map task (a few seconds of work: the last ones end together)
 CONTAINER_CHUNK = 200  # pages of a WARC or JSON Lines file per map task (what a task holds at once)
@@ -63,9 +64,8 @@ class TaskResult:
 
 
 def _bare(page: RawPage) -> RawPage:
-    return RawPage(page.key, page.label, page.size, page.mtime_ns, page.url, page.fallback_key,
-                   page.fallback_url, page.http_charset, page.fetched_at, dict(page.provenance), None, None,
-                   page.kind)
+    """The page as the catalogue records it: without its bytes, or the reader of them."""
+    return replace(page, reader=None, data=None)
 
 
 def normalise_task(items: list, prior: dict[str, tuple], force: bool, profile_dirs: tuple[str, ...],
@@ -135,10 +135,7 @@ def _normalise_page(page: RawPage, prior: tuple | None, force: bool, profile_dir
     digest = hashlib.sha256(data).hexdigest()
     if cached and prior[2] == digest:
         return PageResult(_bare(page), digest, "unchanged")
-    job = {"data": data, "url": page.url, "http_charset": page.http_charset, "fallback_key": page.fallback_key,
-           "fallback_url": page.fallback_url, "provenance": dict(page.provenance, sha256=digest),
-           "fetched_at": page.fetched_at, "kind": page.kind, "profile_dirs": profile_dirs}
-    status, payload = _normalise_job(job)
+    status, payload = _normalise_job(dict(page_job(page, data, digest), profile_dirs=profile_dirs))
     return PageResult(_bare(page), digest, status, payload)
 
 
@@ -257,7 +254,7 @@ class _Run:
         self.layout, self.catalogue, self.runner, self.report = layout, catalogue, runner, report
         self.progress, self.force, self.profile_dirs = progress, force, profile_dirs
         self.include_skipped = include_skipped
-        self.maps: dict = {}                      # future -> None
+        self.maps: dict = {}                      # future -> (its items, where in a container it starts)
         self.stores: dict = {}                    # future -> (shard, [PageResult])
         self.last: dict[int, Any] = {}            # shard -> its latest reduce (the next one waits for it)
         self.buffers: dict[int, list[PageResult]] = {k: [] for k in range(layout.count)}
@@ -294,7 +291,7 @@ class _Run:
                 self._collect()
             with self.catalogue.transaction():
                 for container, seen in self.containers:
-                    self._container_done(container, seen)
+                    _container_done(container, seen, self.catalogue)
         finally:
             self.progress.finish()
         self._sync()
@@ -324,24 +321,23 @@ class _Run:
                     prior[page.key] = (state.size, state.mtime_ns, state.raw_digest, state.status)
         while wait and len(self.maps) >= self.runner.slots:
             self._collect()
-        self.maps[self.runner.map(normalise_task, items, prior, self.force, self.profile_dirs, resume)] = None
+        self.maps[self.runner.map(normalise_task, items, prior, self.force, self.profile_dirs, resume)] = \
+            (items, resume)
 
     # what comes back
     def _collect(self) -> None:
         for future in self.runner.wait(list(self.maps) + list(self.stores)):
             if future in self.maps:
-                del self.maps[future]
-                self._mapped(future)
+                self._mapped(future, *self.maps.pop(future))
             else:
                 shard, pages = self.stores.pop(future)
                 self._stored(shard, pages, future)
 
-    def _mapped(self, future) -> None:
+    def _mapped(self, future, items: list, resume: int) -> None:
         try:
             result: TaskResult = future.result()
-        except Exception as exc:  # noqa: BLE001 - a task failed for good (its workers kept dying)
-            self.report.count("failed")
-            self.report.errors.append({"source": "a batch of pages", "error": f"worker failed: {exc}"})
+        except Exception as exc:  # noqa: BLE001 - a task failed for good (each worker that ran it died)
+            self._lost(items, resume, f"worker failed: {type(exc).__name__}: {exc}")
             return
         self.report.passed_over.update(result.passed_over)
         if result.container is not None:
@@ -367,11 +363,23 @@ class _Run:
                     page.status, page.payload = "document", {"doc": page.payload[2], "fingerprint": None}
                     k = self.layout.route(page.payload["doc"]["id"])
                     self.buffers[k].append(page)
-                elif page.status == "skipped":
-                    self._skipped(page)
-                else:
-                    self._failed(page.page, page.digest, str(page.payload))
+                else:  # skipped or failed: recorded in the catalogue as an unsharded run records them
+                    _record(_Pending(page.page, page.digest), (page.status, page.payload), self.catalogue,
+                            self.report)
         self._flush_full()
+
+    def _lost(self, items: list, resume: int, error: str) -> None:
+        """A map task that could not be run: each of its pages failed (recorded so, to be read again
+        next run); of a container, the rest of the file from where the task started."""
+        if len(items) == 1 and isinstance(items[0], str):  # the file is read again whole next run
+            where = f"from position {resume}" if resume else "from its start"
+            self.report.count("failed")
+            self.report.errors.append({"source": items[0], "error": f"{error}; not read {where} on"})
+            return
+        with self.catalogue.transaction():
+            for page in items:
+                self.progress.advance()
+                _record(_Pending(_bare(page), ""), ("failed", error), self.catalogue, self.report)
 
     def _chunk_read(self, result: TaskResult) -> None:
         """A chunk of a container came back: the next one is sent; after the last, the container is
@@ -411,7 +419,8 @@ class _Run:
         except Exception as exc:  # noqa: BLE001 - the shard could not take them: each page failed
             with self.catalogue.transaction():
                 for page in pages:
-                    self._failed(page.page, page.digest, f"cannot store in shard {k}: {exc}")
+                    _record(_Pending(page.page, page.digest), ("failed", f"cannot store in shard {k}: {exc}"),
+                            self.catalogue, self.report)
             return
         with self.catalogue.transaction():
             for page, outcome in zip(pages, outcomes):
@@ -436,33 +445,6 @@ class _Run:
             self.report.skips.append({"source": label, "reason": state.reason})
         else:
             self.report.count("unchanged")
-
-    def _skipped(self, page: PageResult) -> None:
-        kind, reason, kept = page.payload
-        p = page.page
-        self.catalogue.put_skipped(p.key, kind, Document.from_dict(kept) if kept is not None else None)
-        self.report.count("skipped")
-        self.report.skips.append({"source": p.label, "reason": reason})
-        self.catalogue.set_input_state(p.key, size=p.size, mtime_ns=p.mtime_ns, raw_digest=page.digest, doc_id="",
-                                       status="skipped", reason=reason, seen_at=_now(), label=p.label)
-
-    def _failed(self, p: RawPage, digest: str, error: str) -> None:
-        """A page that failed; recorded so (in the open transaction), to be tried again next run."""
-        self.report.count("failed")
-        self.report.errors.append({"source": p.label, "error": error})
-        self.catalogue.set_input_state(p.key, size=p.size, mtime_ns=p.mtime_ns, raw_digest=digest, doc_id="",
-                                       status="failed", reason=error, seen_at=_now(), label=p.label)
-
-    def _container_done(self, container: RawContainer, seen: set[str]) -> None:
-        records = list(self.catalogue.input_states_under(container.page_prefix))
-        if any(r.status == "failed" and r.key in seen for r in records):
-            return
-        for record in records:
-            if record.key not in seen:
-                self.catalogue.conn.execute("DELETE FROM sources WHERE key = ?", (record.key,))
-        self.catalogue.set_input_state(container.key, size=container.size, mtime_ns=container.mtime_ns,
-                                       raw_digest="", doc_id="", status="container", seen_at=_now(),
-                                       label=container.label)
 
     def _sync(self) -> None:
         self.report.indexed += every_shard(self.runner, self.layout, sync_task, self.progress)

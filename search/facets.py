@@ -36,12 +36,13 @@ from typing import Any, Iterable
 from whoosh.fields import NUMERIC
 
 from indexer.index import IndexFolder, open_reader
+from indexer.shards import is_sharded
 from indexer.packs import Damaged
 from indexer.schema import facet_value
 
 from .errors import SearchError
 from .query import And, compile_query
-from .searcher import NO_FILTERS, Filters, Query, execute, sharded
+from .searcher import NO_FILTERS, Filters, Query, execute
 
 # Facet name -> index field. Order is the order of the output.
 FACET_FIELDS = {"year": "year", "source": "source_facet", "author": "author_facet",
@@ -219,7 +220,7 @@ def facets(index_path: str | os.PathLike[str], query: str, *, names: Iterable[st
     if top < 0:
         raise SearchError("--top takes a number from 0 up (0: every value)")
     names = tuple(n for n in FACETS if n in names)
-    if sharded(index_path):
+    if is_sharded(index_path):
         from . import merged
 
         return merged.facets(index_path, query, names=names, top=top, filters=filters, match=match)
@@ -230,23 +231,23 @@ def facets(index_path: str | os.PathLike[str], query: str, *, names: Iterable[st
         if reader.searcher is None:
             results.seconds = time.perf_counter() - started
             return results
-        engine = _engine(reader)
-        try:
-            _count(reader, parsed, names, top, results, engine)
-        except Damaged:  # a pack found cut short as it was read: Whoosh counts instead
-            reader.engine = None
-            results.warnings.clear()
-            _count(reader, parsed, names, top, results, None)
+        results.total, raw = counted(reader, parsed, names, top, results.warnings)
+        for name in names:
+            results.facets[name] = facet_values(name, reader.searcher.schema, *raw[name], top)
     results.seconds = time.perf_counter() - started
     return results
 
 
-def _count(reader, parsed: Query, names: tuple[str, ...], top: int, results: FacetResults, engine) -> None:
-    """`facets()`'s counting, on the packed engine or (None) on Whoosh: fills `results`."""
-    results.total, raw = raw_counts(reader, parsed, names, top, results.warnings, engine)
-    schema = reader.searcher.schema
-    for name in names:
-        results.facets[name] = facet_values(name, schema, *raw[name], top)
+def counted(reader, parsed: Query, names: tuple[str, ...], top: int, warnings: list[str],
+            ) -> tuple[int, dict[str, tuple[Counter, int]]]:
+    """`raw_counts()` on the packed engine, or on Whoosh when a pack is found cut short as it is read
+    (`warnings` then holds Whoosh's run's only)."""
+    try:
+        return raw_counts(reader, parsed, names, top, warnings, _engine(reader))
+    except Damaged:
+        reader.engine = None
+        warnings.clear()
+        return raw_counts(reader, parsed, names, top, warnings, None)
 
 
 def raw_counts(reader, parsed: Query, names: tuple[str, ...], top: int, warnings: list[str], engine,
@@ -397,7 +398,7 @@ def trend(index_path: str | os.PathLike[str], queries: list[tuple[str, str]], *,
         raise SearchError(f"unknown period {by!r}; use one of {', '.join(PERIODS)}")
     if not queries:
         raise SearchError("give at least one query")
-    if sharded(index_path):
+    if is_sharded(index_path):
         from . import merged
 
         return merged.trend(index_path, queries, by=by, filters=filters, match=match)

@@ -31,7 +31,7 @@ from indexer import cluster, shards
 
 from . import ranking
 from .errors import DocumentNotFound
-from .searcher import NO_FILTERS, Filters, Query
+from .searcher import NO_FILTERS, Filters, Query, sort_by_context
 
 BATCH = 200
 _OPTIONS: contextvars.ContextVar[tuple[str | None, bool]] = contextvars.ContextVar("polsearch_cluster",
@@ -296,11 +296,7 @@ def kwic(index_path, query: str, *, filters: Filters = NO_FILTERS, match: str = 
         lines.sort(key=lambda line: -round(line.score, 9))
     elif sort in ("date", "-date"):
         lines.sort(key=lambda line: line.doc.date or "\uffff", reverse=sort == "-date")
-    elif sort == "left":
-        lines.sort(key=lambda line: [w.casefold() for w in reversed(line.left.split())])
-    else:
-        lines.sort(key=lambda line: [w.casefold() for w in line.right.split()])
-    return total, lines
+    return total, sort_by_context(lines, sort)
 
 
 def shard_explain(path: str, text: str, filters: Filters, match: str):
@@ -352,15 +348,17 @@ def locate(sc, doc_id: str, index_path) -> tuple[int, str]:
 
 
 def shard_show(path: str, doc_id: str):
-    """(document, its versions, its copies, its copy group) in one shard."""
+    """(document, its versions, its copies, its copy group) in one shard, from one look at its store."""
     from indexer.index import IndexFolder
 
-    from .searcher import copies, show
+    from .searcher import find_document
 
-    doc, versions = show(path, doc_id)
     with IndexFolder(path).open_store(readonly=True) as store:
-        group = store.copy_groups([doc.id])[doc.id]
-    return doc, versions, copies(path, doc.id), group
+        doc = find_document(store, doc_id, path)
+        others = store.copies_of(doc.id)
+        found = store.get_many(others)
+        return (doc, store.versions(doc.id), [found[o] for o in others if o in found],
+                store.copy_groups([doc.id])[doc.id])
 
 
 def show(index_path, doc_id: str) -> tuple[Document, list[dict[str, Any]], list[Document]]:
@@ -398,10 +396,9 @@ def stats(index_path) -> dict[str, Any]:
             if part[name]:
                 total[name] = pick(d for d in (total[name], part[name]) if d)
     total["sources"] = dict(sorted(total["sources"].items(), key=lambda kv: (-kv[1], kv[0])))
-    catalogue = IndexFolder(shards.load(index_path).catalogue_path)
-    total["bytes"] += catalogue.size_bytes()
+    total["bytes"] += IndexFolder(sc.layout.catalogue_path).size_bytes()
     total["shards"] = [{"shard": k, "documents": parts[k]["documents"] if k in parts else None}
-                       for k in range(len(parts) + len(missing))]
+                       for k in range(sc.layout.count)]
     total["missing_shards"] = missing
     return total
 

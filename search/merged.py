@@ -30,21 +30,14 @@ def shard_facets(path: str, text: str, names: tuple[str, ...], filters: Filters,
     """(matching documents, warnings, {facet: (raw counts, documents without a value)}) of one shard,
     every value counted (a value under the cut on every shard may be in the top of their sum)."""
     from indexer.index import IndexFolder, open_reader
-    from indexer.packs import Damaged
 
-    from .facets import _engine, raw_counts
+    from .facets import counted
 
-    parsed = Query.parse(text, filters, match)
     with open_reader(IndexFolder(path)) as reader:
         if reader.searcher is None:
             return 0, [], {}
         warnings: list[str] = []
-        try:
-            total, raw = raw_counts(reader, parsed, names, 0, warnings, _engine(reader))
-        except Damaged:  # a pack found cut short as it was read: Whoosh counts instead
-            reader.engine = None
-            warnings = []
-            total, raw = raw_counts(reader, parsed, names, 0, warnings, None)
+        total, raw = counted(reader, Query.parse(text, filters, match), names, 0, warnings)
         return total, warnings, raw
 
 
@@ -65,17 +58,18 @@ def facets(index_path, query: str, *, names: tuple[str, ...], top: int, filters:
         parts = sc.run({k: (shard_facets, _path(sc, k), query, names, filters, match) for k in sc.shards()})
         results.missing_shards = list(sc.missing)
         partial = partial_warning(sc)
-    summed: dict[str, tuple[Counter, int]] = {name: (Counter(), 0) for name in names}
+    counts: dict[str, Counter] = {name: Counter() for name in names}
+    missing: Counter = Counter()  # documents without a value, by facet
     for total, warnings, raw in parts.values():
         results.total += total
         results.warnings += [w for w in warnings if w not in results.warnings]
-        for name, (counts, missing) in raw.items():
-            summed[name][0].update(counts)
-            summed[name] = (summed[name][0], summed[name][1] + missing)
+        for name, (found, without) in raw.items():
+            counts[name].update(found)
+            missing[name] += without
     results.warnings += partial
     schema = build_schema()
     for name in names:
-        results.facets[name] = facet_values(name, schema, *summed[name], top)
+        results.facets[name] = facet_values(name, schema, counts[name], missing[name], top)
     results.seconds = time.perf_counter() - started
     return results
 

@@ -20,6 +20,7 @@ from typing import Any, Iterator
 
 from corpus.document import Document
 from indexer.index import IndexFolder, Reader, open_reader
+from indexer.shards import is_sharded
 
 from . import highlight, ranking
 from .errors import DocumentNotFound, QueryError, SearchError
@@ -72,11 +73,6 @@ def partial_json(missing: list[int]) -> dict[str, Any]:
     """What JSON output says of results some shards are missing from (nothing when none are)."""
     return {"partial": {"missing_shards": list(missing)}} if missing else {}
 
-
-def sharded(index_path) -> bool:
-    from indexer.shards import is_sharded
-
-    return is_sharded(index_path)
 
 
 @dataclass(frozen=True)
@@ -380,7 +376,7 @@ def search(index_path: str | os.PathLike[str], query: str, *, limit: int = 10, o
     shard, and the results merged (`gather.py`)."""
     if limit < 0 or offset < 0:
         raise SearchError("--limit and --offset take numbers from 0 up")
-    if sharded(index_path):
+    if is_sharded(index_path):
         from . import gather
 
         return gather.search(index_path, query, limit=limit, offset=offset, sort=sort, snippet_chars=snippet_chars,
@@ -452,7 +448,7 @@ def stored(reader: Reader, ranked: list[tuple[str, float]], batch: int = 200) ->
 def show(index_path: str | os.PathLike[str], doc_id: str) -> tuple[Document, list[dict[str, Any]]]:
     """One stored document (an unambiguous id prefix of 6+ digits will do) and its earlier versions.
     `copies()` lists its copies."""
-    if sharded(index_path):
+    if is_sharded(index_path):
         from . import gather
 
         return gather.show(index_path, doc_id)[:2]
@@ -482,7 +478,7 @@ def find_document(store, doc_id: str, index_path: str | os.PathLike[str]) -> Doc
 
 def copies(index_path: str | os.PathLike[str], doc_id: str) -> list[Document]:
     """The other documents in `doc_id`'s group of copies."""
-    if sharded(index_path):
+    if is_sharded(index_path):
         from . import gather
 
         return gather.copies(index_path, doc_id)
@@ -497,7 +493,7 @@ def copies(index_path: str | os.PathLike[str], doc_id: str) -> list[Document]:
 
 
 def stats(index_path: str | os.PathLike[str]) -> dict[str, Any]:
-    if sharded(index_path):
+    if is_sharded(index_path):
         from . import gather
 
         return gather.stats(index_path)
@@ -527,7 +523,7 @@ def explain(index_path: str | os.PathLike[str], query: str, *, filters: Filters 
             match: str = "all") -> list[Clause]:
     """How the query was understood, clause by clause, with the number of documents each matches on its
     own: why a query finds nothing becomes visible."""
-    if sharded(index_path):
+    if is_sharded(index_path):
         from . import gather
 
         return gather.explain(index_path, query, filters=filters, match=match)
@@ -570,7 +566,7 @@ def kwic(index_path: str | os.PathLike[str], query: str, *, filters: Filters = N
     `execute()`'s; `warnings` is added to."""
     if sort not in KWIC_SORTS:
         raise SearchError(f"unknown KWIC sort {sort!r}; use one of {', '.join(KWIC_SORTS)}")
-    if sharded(index_path):
+    if is_sharded(index_path):
         from . import gather
 
         return gather.kwic(index_path, query, filters=filters, match=match, context=context, sort=sort,
@@ -589,8 +585,13 @@ def kwic(index_path: str | os.PathLike[str], query: str, *, filters: Filters = N
                     lines.append(KwicLine(doc, highlight.context_left(text, m_start, context),
                                           " ".join(text[m_start:m_end].split()),
                                           highlight.context_right(text, m_end, context), score))
+    return run.total, sort_by_context(lines, sort)
+
+
+def sort_by_context(lines: list[KwicLine], sort: str) -> list[KwicLine]:
+    """KWIC lines by the words left of the match (read backwards) or right of it; else as they came."""
     if sort == "left":
         lines.sort(key=lambda line: [w.casefold() for w in reversed(line.left.split())])
     elif sort == "right":
         lines.sort(key=lambda line: [w.casefold() for w in line.right.split()])
-    return run.total, lines
+    return lines

@@ -31,6 +31,7 @@ from typing import Any
 from corpus.document import Document
 from indexer.analysis import STOP_WORDS, stem, term_spans
 from indexer.index import IndexFolder, open_reader
+from indexer.shards import is_sharded
 
 from . import ranking
 from .errors import DocumentNotFound, SearchError
@@ -183,9 +184,7 @@ def similar(index_path: str | os.PathLike[str], doc_id: str, *, limit: int = 10)
     group of copies. `DocumentNotFound` when there is no such document."""
     if limit < 0:
         raise SearchError("--limit takes a number from 0 up")
-    from .searcher import sharded
-
-    if sharded(index_path):
+    if is_sharded(index_path):
         from . import gather
 
         return gather.similar(index_path, doc_id, limit=limit)
