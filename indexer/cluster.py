@@ -113,7 +113,8 @@ def _knock(address: str) -> None:
 
     parts = urlsplit(address if "://" in address else f"tcp://{address}")
     if parts.scheme != "tcp" or not parts.hostname:
-        return  # another transport (tls://, inproc://): the client says
+        raise ClusterError(f"give the Dask scheduler as tcp://HOST:PORT, not {address} (polsearch does not set up "
+                           "Dask's TLS or other transports)")
     try:
         with socket.create_connection((parts.hostname, parts.port or 8786), timeout=CONNECT_TIMEOUT):
             pass

@@ -221,6 +221,9 @@ def test_an_unreachable_scheduler_is_one_line_and_exit_1(cli, pages, tmp_path):
         assert result.returncode == 1
         assert result.stderr.strip().count("\n") == 0
         assert f"cannot reach the Dask scheduler at {nowhere}" in result.stderr
+    other = _polsearch("search", "--index", index, "--cluster", f"tls://127.0.0.1:{free_port()}", "trade")
+    assert other.returncode == 1 and other.stderr.strip().count("\n") == 0
+    assert "give the Dask scheduler as tcp://HOST:PORT" in other.stderr
     assert cli.json("stats", "--index", index)["documents"] == 60  # the index is as it was
 
 
