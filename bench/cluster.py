@@ -87,8 +87,9 @@ def ingest(work: Path) -> dict:
             seconds = time.perf_counter() - started
         finally:
             cluster.stop()
-        figures[f"cluster, {count} worker{'s' * (count > 1)}"] = _rate(report, seconds)
-        print(f"  ingest, {count} workers: {figures[f'cluster, {count} worker' + 's' * (count > 1)]}", file=sys.stderr)
+        name = f"cluster, {count} worker{'s' * (count > 1)}"
+        figures[name] = _rate(report, seconds)
+        print(f"  ingest, {name}: {figures[name]}", file=sys.stderr)
         shutil.rmtree(index)
     one, two = figures["cluster, 1 worker"]["pages_per_s"], figures["cluster, 2 workers"]["pages_per_s"]
     figures["speed-up, 2 workers / 1"] = round(two / one, 2)
@@ -113,7 +114,7 @@ def _latency(index: Path, rounds: int) -> dict:
             for kind, queries in QUERIES.items()}
 
 
-def search_by_shards(work: Path, docs: int, rounds: int) -> tuple[dict, Path]:
+def search_by_shards(docs: int, rounds: int) -> tuple[dict, Path]:
     from bench.scale import Texts
     from indexer.ingest import ingest_documents
     from indexer.sharded import ingest_documents as ingest_sharded
@@ -191,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tmp)
         if not args.skip_ingest:
             figures["ingest"] = ingest(work)
-        figures["search by shard count"], four = search_by_shards(work, args.docs, args.rounds)
+        figures["search by shard count"], four = search_by_shards(args.docs, args.rounds)
         figures["cluster overhead"] = cluster_overhead(four, args.rounds, work)
     if "ingest" in figures:
         figures["projection"] = projection(figures["ingest"], figures["search by shard count"])
