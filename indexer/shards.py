@@ -101,8 +101,8 @@ def create(path: str | os.PathLike[str], count: int) -> Layout:
                                f"are routed by that number (leave out --shards, or index into a new folder)")
         return layout
     if (where / STORE_FILE).exists():
-        raise IndexerError(f"{where} holds an unsharded index; index into a new folder to make a sharded one "
-                           f"(polsearch export --format jsonl, then polsearch index --shards {count} ...)")
+        raise IndexerError(f"{where} holds an unsharded index; index the same pages into a new folder to make a "
+                           f"sharded one (polsearch index --index NEW --shards {count} SOURCE...)")
     try:
         where.mkdir(parents=True, exist_ok=True)
         layout = Layout(where, count)
