@@ -29,7 +29,7 @@ import json
 import re
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -53,6 +53,10 @@ class PageResult:
     ours: dict = field(default_factory=dict)
     trafilatura: dict = field(default_factory=dict)
     htmldate: str = ""
+    # (kind, ISO day) of each date the page gives for itself (corpus/extract/dates.py's evidence,
+    # htmldate aside), so that our vote can be taken again with weights measured on other sites
+    date_evidence: list = field(default_factory=list)
+    voted: str | None = None        # our date voted with the current fold's weights (evaluate sets it)
     skipped: str = ""               # the reason, when polsearch skipped the page
     seconds_ours: float = 0.0
     seconds_trafilatura: float = 0.0
@@ -102,6 +106,9 @@ def run_pages(pages: list[tuple[str, dict, bytes]], progress: Callable[[int], No
 
     from corpus import normalise
     from corpus.errors import PageError, SkipPage
+    from corpus.extract import dates
+    from corpus.extract.decode import decode_html
+    from corpus.extract.page import Page
 
     results = []
     for n, (key, rec, raw) in enumerate(pages, 1):
@@ -119,6 +126,10 @@ def run_pages(pages: list[tuple[str, dict, bytes]], progress: Callable[[int], No
             result.skipped = f"failed: {exc}"
             result.ours = {"body": "", "date": "", "authors": []}
         result.seconds_ours = time.perf_counter() - started
+        if not result.skipped and doc.extraction.get("date_source", "").split(":")[0] != "profile":
+            text, encoding = decode_html(raw, None)  # outside the timing: the normaliser did this once
+            result.date_evidence = [(kind, dates.iso(seen)) for kind, seen, _ in
+                                    dates.page_evidence(Page(text, url, encoding))]
         started = time.perf_counter()
         found = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
         result.seconds_trafilatura = time.perf_counter() - started
@@ -196,12 +207,65 @@ BODY_POLICIES: dict[str, Callable[[PageResult], str]] = {
         r.trafilatura["body"] if _tokens(r.ours["body"]) > 2 * _tokens(r.trafilatura["body"]) > 0
         else r.ours["body"] or r.trafilatura["body"]),
 }
+def our_date(r: PageResult) -> str:
+    """Our date: as voted with the current fold's weights when `evaluate` set them, else as shipped."""
+    return r.voted if r.voted is not None else day(r.ours["date"])
+
+
 DATE_POLICIES: dict[str, Callable[[PageResult], str]] = {
-    "ours": lambda r: day(r.ours["date"]),
+    "ours": our_date,
     "library": lambda r: day(r.htmldate),
-    "ours-else-library": lambda r: day(r.ours["date"]) or day(r.htmldate),
-    "library-else-ours": lambda r: day(r.htmldate) or day(r.ours["date"]),
+    "ours-else-library": lambda r: our_date(r) or day(r.htmldate),
+    "library-else-ours": lambda r: day(r.htmldate) or our_date(r),
 }
+
+
+# -- the date evidence's weights ----------------------------------------------------------------------
+def measure_weights(results: list[PageResult]) -> dict[str, float]:
+    """Each kind of date evidence's precision on `results`: the share of the pages where it gave a day
+    on which that day is the truth's, smoothed ((right + 1) / (given + 2)) so that a rare kind stays near
+    a coin's toss. htmldate's is measured on every page it answered. These are the weights
+    `corpus/data/date_evidence.toml` ships (`--write-date-weights`)."""
+    from corpus.extract.dates import DATE_EVIDENCE
+
+    right: Counter = Counter()
+    given: Counter = Counter()
+    for r in results:
+        truth = day(r.truth.get("date", ""))
+        if not truth or r.skipped:
+            continue
+        answers = [(kind, seen) for kind, seen in r.date_evidence if kind != "htmldate"]
+        if r.htmldate:
+            answers.append(("htmldate", day(r.htmldate)))
+        for kind, seen in answers:
+            given[kind] += 1
+            right[kind] += seen == truth
+    return {kind: round((right[kind] + 1) / (given[kind] + 2), 3) for kind in DATE_EVIDENCE}
+
+
+def vote(r: PageResult, weights: dict[str, float]) -> str:
+    """Our date for `r` voted from its evidence with `weights` (the normaliser's own vote), or the date
+    it shipped when the page gave no evidence the vote reads (a site profile's date, a skipped page)."""
+    from corpus.extract import dates
+
+    if not r.date_evidence:
+        return day(r.ours["date"])
+    evidence = [(kind, dates.parse_date(seen), kind) for kind, seen in r.date_evidence]
+    found = dates.parse_date(r.htmldate) if r.htmldate else None
+    won = dates.winner(dates.with_htmldate(evidence, lambda: found, weights), weights)
+    return dates.iso(won)
+
+
+def write_date_weights(weights: dict[str, float], pages: int, sites: int) -> Path:
+    target = ROOT / "corpus" / "data" / "date_evidence.toml"
+    lines = ["# How far each kind of evidence for a publication date is to be trusted (extract/dates.py): its",
+             "# precision, the share of pages on which the day it gave was right, where it gave one, smoothed",
+             f"# as (right + 1) / (given + 2), measured on the {pages} pages of {sites} sites of extraction-dev by",
+             "# `python -m bench.crossval --write-date-weights`, which also scores these weights measured on",
+             "# other sites only (cross-validated by site). Votes weigh log(p / (1 - p)).",
+             *(f'"{kind}" = {p}' for kind, p in weights.items())]
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return target
 AUTHOR_POLICIES: dict[str, Callable[[PageResult], list]] = {
     "ours": lambda r: r.ours["authors"],
     "library": lambda r: r.trafilatura["authors"],
@@ -253,8 +317,43 @@ POLICIES = {"body": BODY_POLICIES, "date": DATE_POLICIES, "authors": AUTHOR_POLI
 
 
 # A language group gets a policy of its own only when it beats the one chosen for all pages on that
-# group's training pages by this many pages at least: small groups must not be fitted on a handful.
+# group's training pages by this many pages at least, and by a sign test over the pages where the two
+# differ at `SIGNIFICANCE` (one-sided): groups must not be fitted on a handful of pages, nor on noise.
+# The same test stands between the library and any policy chosen over it for all pages.
 GROUP_MARGIN = 3
+SIGNIFICANCE = 0.05
+
+
+def _page_scores(field_: str, pages: list[PageResult], pick) -> list[float]:
+    """Each page's score under `pick`: the body's snippet F1, the date right (1) or not (0), authors
+    right (1), missing (0) or wrong (-1)."""
+    if field_ == "body":
+        return [_f1(*snippet_counts(r.truth, pick(r))) for r in pages]
+    if field_ == "date":
+        return [float(pick(r) == day(r.truth["date"])) for r in pages if day(r.truth.get("date", ""))]
+    scores = []
+    for r in pages:
+        truth = author_set(r.truth.get("author"))
+        if truth:
+            got = author_set(pick(r))
+            scores.append(0.0 if not got else (1.0 if got == truth else -1.0))
+    return scores
+
+
+def significantly_better(field_: str, pages: list[PageResult], a: str, b: str) -> bool:
+    """Whether policy `a` beats `b` on `pages` by a one-sided sign test over the pages where they
+    differ (exact binomial, p < `SIGNIFICANCE`)."""
+    from math import comb
+
+    sa = _page_scores(field_, pages, POLICIES[field_][a])
+    sb = _page_scores(field_, pages, POLICIES[field_][b])
+    wins = sum(x > y + 1e-9 for x, y in zip(sa, sb))
+    losses = sum(y > x + 1e-9 for x, y in zip(sa, sb))
+    n = wins + losses
+    if wins <= losses:
+        return False
+    p = sum(comb(n, k) for k in range(wins, n + 1)) / 2 ** n
+    return p < SIGNIFICANCE
 
 
 def _best(field_: str, pages: list[PageResult]) -> tuple[str, tuple]:
@@ -274,15 +373,19 @@ def _pages_ahead(field_: str, pages: list[PageResult], a: str, b: str) -> float:
 
 
 def choose(field_: str, training: list[PageResult]) -> dict[str, str]:
-    """The policy that scores best on `training` (the library on a tie or a loss), and for a language
-    group the policy best on its pages only when it is ahead there by `GROUP_MARGIN` pages."""
+    """The policy that scores best on `training` (the library on a tie, a loss or a win the sign test
+    does not bear out), and for a language group the policy best on its pages only when it is ahead
+    there by `GROUP_MARGIN` pages and significantly so."""
     overall, _ = _best(field_, training)
+    if overall != "library" and not significantly_better(field_, training, overall, "library"):
+        overall = "library"
     chosen = {}
     for group in LANGUAGE_GROUPS:
         pages = [r for r in training if r.group == group]
         local, _ = _best(field_, pages) if pages else (overall, ())
         ahead = _pages_ahead(field_, pages, local, overall) if pages else 0
-        chosen[group] = local if ahead >= GROUP_MARGIN else overall
+        chosen[group] = (local if ahead >= GROUP_MARGIN and significantly_better(field_, pages, local, overall)
+                         else overall)
     return chosen
 
 
@@ -293,15 +396,19 @@ def picker(field_: str, chosen: dict[str, str]) -> Callable[[PageResult], object
 # -- the report ---------------------------------------------------------------------------------------
 def evaluate(results: list[PageResult], k: int) -> dict:
     folds = domain_folds(results, k)
-    held_out: dict[str, dict[str, Callable]] = {f: {} for f in POLICIES}
     per_fold = []
     cv_picks: dict[str, dict[str, Callable]] = {f: {} for f in POLICIES}
+    cv_dates: dict[str, str] = {}
     for i, domains in enumerate(folds):
         test = [r for r in results if r.domain in domains]
         train = [r for r in results if r.domain not in domains]
+        weights = measure_weights(train)  # our dates voted with weights measured on the training sites
+        for r in results:
+            r.voted = vote(r, weights)
         chosen = {f: choose(f, train) for f in POLICIES}
         picks = {f: picker(f, chosen[f]) for f in POLICIES}
         for r in test:
+            cv_dates[r.key] = picks["date"](r)
             for f in POLICIES:
                 cv_picks[f][r.key] = picks[f]
         per_fold.append({
@@ -312,16 +419,25 @@ def evaluate(results: list[PageResult], k: int) -> dict:
         })
 
     def cv(field_):
+        if field_ == "date":  # each held-out page's date as its fold gave it, the weights included
+            return lambda r: cv_dates[r.key]
         return lambda r: cv_picks[field_][r.key](r)
 
+    weights = measure_weights(results)
+    for r in results:
+        r.voted = vote(r, weights)
     in_sample = {f: choose(f, results) for f in POLICIES}
+    in_sample_dates = {r.key: picker("date", in_sample["date"])(r) for r in results}
+    for r in results:
+        r.voted = None  # "polsearch as is": the dates the normaliser gave, with its shipped weights
+    shipped = sum(1 for r in results if vote(r, _shipped_weights()) == day(r.ours["date"]))
     report = {"pages": len(results), "sites": len({r.domain for r in results}), "folds": per_fold,
               "chosen_on_all_pages": in_sample, "false_skips": [{"page": r.key, "reason": r.skipped}
                                                                   for r in results if r.skipped]}
     rows = {}
     for label, body, date, authors in (
             ("cross-validated", cv("body"), cv("date"), cv("authors")),
-            ("in-sample", picker("body", in_sample["body"]), picker("date", in_sample["date"]),
+            ("in-sample", picker("body", in_sample["body"]), lambda r: in_sample_dates[r.key],
              picker("authors", in_sample["authors"])),
             ("polsearch as is", BODY_POLICIES["ours"], DATE_POLICIES["ours"], AUTHOR_POLICIES["ours"]),
             ("trafilatura alone", BODY_POLICIES["library"], lambda r: day(r.trafilatura["date"]),
@@ -345,7 +461,15 @@ def evaluate(results: list[PageResult], k: int) -> dict:
                        "trafilatura_pages_per_s": len(results) / lib if lib else 0.0,
                        "time_ratio_to_trafilatura": ours / lib if lib else 0.0}
     report["pages_by_group"] = dict(Counter(r.group for r in results))
+    report["date_weights"] = {"measured_on_all_pages": weights, "shipped": _shipped_weights(),
+                              "votes_reproduced": shipped}
     return report
+
+
+def _shipped_weights() -> dict[str, float]:
+    from corpus.extract.dates import DATE_EVIDENCE
+
+    return dict(DATE_EVIDENCE)
 
 
 def format_report(report: dict) -> str:
@@ -374,6 +498,12 @@ def format_report(report: dict) -> str:
     lines.append("")
     chosen = report["chosen_on_all_pages"]
     lines.append("chosen on all pages: " + "; ".join(f"{k}: {chosen[k]}" for k in POLICIES))
+    w = report["date_weights"]
+    lines.append("date evidence weights measured on all pages: "
+                 + ", ".join(f"{k} {v}" for k, v in w["measured_on_all_pages"].items()))
+    lines.append(f"shipped weights: {'the same' if w['shipped'] == w['measured_on_all_pages'] else w['shipped']}; "
+                 f"the shipped vote, taken again here, gives the normaliser's date on "
+                 f"{w['votes_reproduced']} of {report['pages']} pages")
     s = report["speed"]
     lines.append(f"speed: polsearch {s['polsearch_pages_per_s']:.1f} pages/s, trafilatura "
                  f"{s['trafilatura_pages_per_s']:.1f} pages/s; polsearch takes "
@@ -388,6 +518,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=0)
     parser.add_argument("--json", dest="json_path", default="", help="also write the report as JSON here")
     parser.add_argument("--cache", default="", help="keep the extractions in this file; reuse it if there")
+    parser.add_argument("--write-date-weights", action="store_true",
+                        help="write the date evidence's weights measured on all pages to corpus/data")
     args = parser.parse_args(argv)
     data = Path(args.data)
     if not (data / "ground-truth.json").is_file():
@@ -410,6 +542,10 @@ def main(argv: list[str] | None = None) -> int:
     print(format_report(report))
     if args.json_path:
         Path(args.json_path).write_text(json.dumps(report, indent=1), encoding="utf-8")
+    if args.write_date_weights:
+        target = write_date_weights(report["date_weights"]["measured_on_all_pages"], report["pages"],
+                                    report["sites"])
+        print(f"wrote {target.relative_to(ROOT)}")
     return 0
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Callable, Mapping
 
 from .. import data
 from . import rules
@@ -252,15 +253,14 @@ def _htmldate(page: Page) -> dt.date | None:
     return day if day and plausible(day) else None
 
 
-def _weight(kind: str) -> float:
-    p = DATE_EVIDENCE[kind]
+def _weight(kind: str, weights: Mapping[str, float] | None = None) -> float:
+    p = (DATE_EVIDENCE if weights is None else weights)[kind]
     return math.log(p / (1 - p))
 
 
-def _date_evidence(page: Page) -> list[tuple[str, dt.date, str]]:
-    """(kind, day, source) of every date the page gives for itself, strongest kinds first. htmldate's
-    search of the whole page (the slowest piece of evidence) is asked only when its vote could change
-    the outcome."""
+def page_evidence(page: Page) -> list[tuple[str, dt.date, str]]:
+    """(kind, day, source) of every date the page gives for itself, strongest kinds first, htmldate's
+    search of the whole page aside (`with_htmldate` adds it)."""
     article = page.jsonld_article or {}
     found: list[tuple[str, dt.date | None, str]] = [
         ("jsonld:datePublished", page_date(page, ld_text(article.get("datePublished") or article.get("dateCreated"))),
@@ -280,22 +280,41 @@ def _date_evidence(page: Page) -> list[tuple[str, dt.date, str]]:
     found.append(("jsonld:dateModified", page_date(page, ld_text(article.get("dateModified"))), "jsonld:dateModified"))
     meta = _meta_date(page, rules.UPDATED_METAS)
     found.append(("meta:modified", parse_date(meta.value) if meta.value else None, meta.source))
-    evidence = [(kind, day, source) for kind, day, source in found if day]
-    totals = sorted(_tally(evidence).values(), reverse=True) + [0.0, 0.0]
-    if totals[0] - totals[1] <= _weight("htmldate"):
-        day = _htmldate(page)
-        # htmldate reads the same metadata first: agreeing with it, it is no second witness
-        if day and not any(kind in ("meta:published", "jsonld:datePublished") and seen == day
-                           for kind, seen, _source in evidence):
-            evidence.insert(6, ("htmldate", day, "htmldate"))
-    return evidence
+    return [(kind, day, source) for kind, day, source in found if day]
 
 
-def _tally(evidence: list[tuple[str, dt.date, str]]) -> dict[dt.date, float]:
+def with_htmldate(evidence: list[tuple[str, dt.date, str]], htmldate: Callable[[], dt.date | None],
+                  weights: Mapping[str, float] | None = None) -> list[tuple[str, dt.date, str]]:
+    """`evidence` with htmldate's answer (`htmldate()`, the slowest piece of evidence) added when its
+    vote could change the outcome. `weights` are `DATE_EVIDENCE` unless given (bench/crossval.py votes
+    with weights measured on other sites)."""
+    totals = sorted(_tally(evidence, weights).values(), reverse=True) + [0.0, 0.0]
+    if totals[0] - totals[1] > _weight("htmldate", weights):
+        return evidence
+    day = htmldate()
+    # htmldate reads the same metadata first: agreeing with it, it is no second witness
+    if not day or any(kind in ("meta:published", "jsonld:datePublished") and seen == day
+                      for kind, seen, _source in evidence):
+        return evidence
+    return evidence[:6] + [("htmldate", day, "htmldate")] + evidence[6:]
+
+
+def _tally(evidence: list[tuple[str, dt.date, str]], weights: Mapping[str, float] | None = None
+           ) -> dict[dt.date, float]:
     weight: dict[dt.date, float] = {}
     for kind, day, _source in evidence:
-        weight[day] = weight.get(day, 0.0) + _weight(kind)
+        weight[day] = weight.get(day, 0.0) + _weight(kind, weights)
     return weight
+
+
+def winner(evidence: list[tuple[str, dt.date, str]], weights: Mapping[str, float] | None = None
+           ) -> dt.date | None:
+    """The heaviest day of `evidence`, a tie going to the stronger kind (the one listed first)."""
+    if not evidence:
+        return None
+    weight = _tally(evidence, weights)
+    best = max(weight.values())
+    return next(day for _kind, day, _source in evidence if weight[day] == best)
 
 
 def dates(page: Page) -> tuple[Found, Found]:
@@ -307,14 +326,12 @@ def dates(page: Page) -> tuple[Found, Found]:
     Sources that agree outvote one that is off by a time zone or names another day. A page that shows
     only an updated date has it as its publication date too. The source recorded is the strongest
     evidence for the winning day, with the number of votes it had."""
-    evidence = _date_evidence(page)
+    evidence = with_htmldate(page_evidence(page), lambda: _htmldate(page))
     if not evidence:
         return NOT_FOUND, NOT_FOUND
-    weight = _tally(evidence)
-    best = max(weight.values())
-    winner = next(day for _kind, day, _source in evidence if weight[day] == best)
-    votes = [source for _kind, day, source in evidence if day == winner]
-    published = Found(iso(winner), votes[0] + (f"+{len(votes) - 1}" if len(votes) > 1 else ""))
+    day = winner(evidence)
+    votes = [source for _kind, seen, source in evidence if seen == day]
+    published = Found(iso(day), votes[0] + (f"+{len(votes) - 1}" if len(votes) > 1 else ""))
 
     updated = NOT_FOUND
     for kind, day, source in evidence:
