@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from importlib import resources
 
+import pytest
+
 from corpus.extract.entities import crf, find_entities
 
 
@@ -93,3 +95,70 @@ def test_word_clusters_ship_and_group_words_used_alike() -> None:
     assert fine["said"] == fine["announced"] != fine["Paris"]
     feats = crf.token_features(["Vienna", "said"])
     assert f"c2={fine['Vienna']}" in feats[0]
+
+
+BROOKES = ["Prime Minister Basil Brooke spoke first.", "The plan Quorrin Brooke drew up failed.",
+           "Brooke left early."]
+
+
+def test_a_different_name_sharing_a_word_with_the_rules_is_kept_and_a_part_of_theirs_is_not(monkeypatch) -> None:
+    # the rules know Basil Brooke by his title; the CRF also finds another Brooke, and the bare surname
+    _crf_saying(monkeypatch, BROOKES, [(1, "Quorrin Brooke", "PER", 0.9), (2, "Brooke", "PER", 0.9)])
+    assert [(e.text, e.type) for e in find_entities("", BROOKES)] == [
+        ("Basil Brooke", "PER"), ("Quorrin Brooke", "PER")]
+
+
+WRITERS = ["She won an award from the Mystery Writers of America last year.", "The jury praised her plot."]
+
+
+def test_a_rules_name_only_ever_inside_a_longer_crf_name_gives_way_to_it(monkeypatch) -> None:
+    # the gazetteers know America; here it is only a piece of an organisation's name
+    monkeypatch.setattr(crf, "WHOLE_NAMES", 0.5)
+    _crf_saying(monkeypatch, WRITERS, [(0, "Mystery Writers of America", "ORG", 0.9)])
+    assert [(e.text, e.type) for e in find_entities("", WRITERS)] == [("Mystery Writers of America", "ORG")]
+    # not below the floor, and not when the name also stands on its own
+    _crf_saying(monkeypatch, WRITERS, [(0, "Mystery Writers of America", "ORG", 0.4)])
+    assert ("America", "LOC") in {(e.text, e.type) for e in find_entities("", WRITERS)}
+    alone = WRITERS + ["America voted later."]
+    _crf_saying(monkeypatch, alone, [(0, "Mystery Writers of America", "ORG", 0.9)])
+    assert {("America", "LOC"), ("Mystery Writers of America", "ORG")} <= {
+        (e.text, e.type) for e in find_entities("", alone)}
+    monkeypatch.setattr(crf, "WHOLE_NAMES", None)
+    _crf_saying(monkeypatch, WRITERS, [(0, "Mystery Writers of America", "ORG", 0.9)])
+    assert [(e.text, e.type) for e in find_entities("", WRITERS)] == [("America", "LOC")]
+
+
+@pytest.mark.parametrize(("text", "longer", "name"), [
+    ("The ship was Sierra Leone-flagged and old.", "Sierra Leone-flagged", "Sierra Leone"),  # a hyphened suffix
+    ("Aid went to Kenya’s Northern Frontier that year.", "Kenya’s Northern Frontier", "Kenya"),  # a possessor
+    ("Troops of the United Nations mission Veltra left.", "United Nations mission Veltra",
+     "United Nations"),                                                                       # a lower-case word
+    ("Officials in Geneva said little.", "Officials in Geneva", "Geneva"),                    # a sentence's first word
+])
+def test_a_longer_crf_span_that_is_no_one_name_leaves_the_rules_name(monkeypatch, text, longer, name) -> None:
+    monkeypatch.setattr(crf, "WHOLE_NAMES", 0.5)
+    _crf_saying(monkeypatch, [text], [(0, longer, "LOC", 0.95)])
+    assert name in {e.text for e in find_entities("", [text])}
+
+
+def test_a_longer_crf_name_that_only_adds_a_title_or_an_article_leaves_the_rules_name(monkeypatch) -> None:
+    monkeypatch.setattr(crf, "WHOLE_NAMES", 0.5)
+    legg = ["Sir Thomas Legg reviewed the claims."]
+    _crf_saying(monkeypatch, legg, [(0, "Sir Thomas Legg", "PER", 0.95)])
+    assert [(e.text, e.type) for e in find_entities("", legg)] == [("Thomas Legg", "PER")]
+    states = ["Envoys from the United States arrived."]
+    _crf_saying(monkeypatch, states, [(0, "the United States", "LOC", 0.95)])
+    assert [e.text for e in find_entities("", states)] == ["United States"]
+
+
+VELTRANO = ["Veltrano was calm when the talks began.", "The delegates waited."]
+
+
+def test_a_word_no_list_knows_at_a_sentence_start_needs_the_crf_to_be_sure(monkeypatch) -> None:
+    _crf_saying(monkeypatch, VELTRANO, [(0, "Veltrano", "PER", 0.95)])
+    monkeypatch.setattr(crf, "SENTENCE_START", None)
+    assert find_entities("", VELTRANO) == []
+    monkeypatch.setattr(crf, "SENTENCE_START", 0.9)
+    assert [(e.text, e.type) for e in find_entities("", VELTRANO)] == [("Veltrano", "PER")]
+    _crf_saying(monkeypatch, VELTRANO, [(0, "Veltrano", "PER", 0.8)])
+    assert find_entities("", VELTRANO) == []

@@ -22,6 +22,7 @@ plain space; soft hyphens and zero-width characters dropped), with titles and po
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 
 from ...document import Entity
@@ -54,6 +55,14 @@ def find_entities(title: str, paragraphs: list[str]) -> list[Entity]:
 
 
 def _find_entities(title: str, paragraphs: Iterable[str] | None) -> list[Entity]:
+    ruled = rules_pass(title, paragraphs)
+    return _add_statistical(*ruled) if ruled is not None else []
+
+
+def rules_pass(title: str, paragraphs: Iterable[str] | None) -> tuple | None:
+    """The rules' entities and what the CRF's pass reads beside them: (entities, texts, headline
+    segments, lexicon, mentions, names typed only by a context cue); None for a document without text.
+    The rules do not depend on the CRF's settings, so training computes this once per document."""
     if not isinstance(title, str):
         title = ""
     if isinstance(paragraphs, str):
@@ -71,7 +80,7 @@ def _find_entities(title: str, paragraphs: Iterable[str] | None) -> list[Entity]
         budget -= len(p)
         texts.append(p)
     if not any(t.strip() for t in texts):
-        return []
+        return None
     lex = load_lexicon()
     words = Words(lex, texts)
     mentions = Mentions()
@@ -87,18 +96,16 @@ def _find_entities(title: str, paragraphs: Iterable[str] | None) -> list[Entity]
             scanner.scan(seg, text)
     resolver = Resolver(lex, words, mentions, texts, scanner.acronym_defs)
     found = resolver.resolve(headlines)
-    kept = {e.text for e in found}
-    covered = {(m.pos[0], m.pos[1] + k) for m in mentions
-               if m.text in kept or (m.canon and m.canon[1] in kept) for k in range(len(m.text))}
     weak = {text for text, strength in resolver.strength.items() if strength <= CUE}
-    return _add_statistical(found, texts, {seg for seg, _ in headlines}, lex, covered, weak)
+    return found, texts, {seg for seg, _ in headlines}, lex, mentions, weak
 
 
 def _add_statistical(found: list[Entity], texts: list[str], headline_segs: set[int], lex: Lexicon,
-                     covered: set[tuple[int, int]], weak: set[str]) -> list[Entity]:
+                     mentions: Mentions, weak: set[str]) -> list[Entity]:
     """The rules' entities, then the people, organisations and places the CRF finds that the rules did
     not: a name sharing a word with one the rules found is theirs (they are the more precise). A name the
-    rules typed only by a context cue (`weak`) stays when the CRF also finds a name there."""
+    rules typed only by a context cue (`weak`) stays when the CRF also finds a name there; a name that is
+    only ever a piece of a longer one the CRF finds ("Wales" of "New South Wales") gives way to it."""
     from . import crf
 
     if not crf.model_available():
@@ -106,17 +113,32 @@ def _add_statistical(found: list[Entity], texts: list[str], headline_segs: set[i
     paragraphs = [(t if not _shouting(t, lex) else "", seg in headline_segs or seg == 0)
                   for seg, t in enumerate(texts)]
     floors = [crf.MIN_MARGINAL, crf.MIN_MARGINAL_SINGLE]
-    if crf.CONFIRM_CUES is not None:
-        floors.append(crf.CONFIRM_CUES)
+    for floor in (crf.CONFIRM_CUES, crf.WHOLE_NAMES):
+        if floor is not None:
+            floors.append(floor)
     tagged = crf.tag_paragraphs(paragraphs, min(floors))
+    gaz, common = crf.gazetteer(), crf.clusters()
+    pieces: set[tuple[int, int]] = set()
+    if crf.WHOLE_NAMES is not None:
+        # not in a Title-Cased headline, where the capitals say nothing of where a name ends
+        prose = [t for t in tagged if not paragraphs[t[0]][1]]
+        found, pieces = _whole_names(found, texts, prose, crf.WHOLE_NAMES, lex, gaz, common)
+    kept = {e.text for e in found}
+    # where the rules' names stand, the CRF adds nothing, except over a piece of a longer name it found
+    covered = {(m.pos[0], m.pos[1] + k) for m in mentions
+               if (m.text in kept or (m.canon and m.canon[1] in kept)) and m.pos not in pieces
+               for k in range(len(m.text))}
     if crf.CONFIRM_CUES is not None and weak:
         confirmed = {w for p, a, b, typ, conf in tagged if typ != "MISC" and conf >= crf.CONFIRM_CUES
                      for w in texts[p][a:b].split()}
         found = [e for e in found if e.text not in weak or any(w in confirmed for w in e.text.split())]
-    taken = {w for e in found for w in e.text.lower().split()}
-    # an acronym of a name the rules found is that name ("Mekong Futures Network (MFN)")
-    taken |= {"".join(w[0] for w in e.text.split() if w[:1].isupper()).lower() for e in found}
     seen = {e.text for e in found}
+    # the rules' names as sets of words, and their acronyms: a name the CRF finds that is a part of one of
+    # them ("Sokha" of "Kem Sokha", "MFN" of "Mekong Futures Network") is that name, which the rules
+    # already give in full; a different name sharing a word ("Alan Brooke" beside "Basil Brooke", "New
+    # Zealand" beside "New York") is not
+    known = [frozenset(e.text.lower().split()) for e in found]
+    known += [frozenset(["".join(w[0] for w in e.text.split() if w[:1].isupper()).lower()]) for e in found]
     # each name the CRF finds, in order of first mention, with the confidence it gave each type over the
     # document: one name gets one type, the one most of its mentions carry ("Georgia" the state, not the
     # country, where most mentions say so), and none when that is MISC
@@ -129,18 +151,27 @@ def _add_statistical(found: list[Entity], texts: list[str], headline_segs: set[i
             if text.endswith(tail):
                 text = text[: -len(tail)]
                 b -= len(tail)
+        if text.startswith("the ") and text[4:5].isupper():  # "the United States" is United States
+            text, a = text[4:], a + 4
+        # a sentence's first word that unlabelled prose writes in lower case, and no gazetteer knows, is
+        # that word, capitalised only to start the sentence ("Counting Guinea-Bissau", "Allies agreed")
+        start = sentence_initial(texts[p], a, lex.abbreviations)
+        if start and _common_word(text.split()[0], gaz, common):
+            rest = text[len(text.split()[0]):].lstrip()
+            text, a, start = rest, a + len(text) - len(rest), False
         if not text[:1].isupper() or text in seen or len(text) < 2:
             continue
-        if (p, a) in covered or (p, b - 1) in covered or any(w in taken for w in text.lower().split()):
+        if (p, a) in covered or (p, b - 1) in covered or _part_of(text, known):
             continue
-        if not _name_like(text, crf.gazetteer()):
+        if not _name_like(text, gaz):
             continue
         first = text.split()[0]
         if text in lex.stop or text in lex.demonyms or first in lex.stop:
             continue
-        # a capital that only starts a sentence says nothing: one word there must be a known name
-        if (sentence_initial(texts[p], a, lex.abbreviations) and " " not in text
-                and text.lower() not in crf.gazetteer()):
+        # a capital that only starts a sentence says little: one word there must be a known name, or one
+        # the CRF is sure of (`SENTENCE_START`, chosen in training; None: a known name only)
+        if (start and " " not in text and text.lower() not in gaz
+                and (crf.SENTENCE_START is None or conf < crf.SENTENCE_START)):
             continue
         by_type = votes.setdefault(text, {})
         by_type[typ] = by_type.get(typ, 0.0) + conf
@@ -152,7 +183,64 @@ def _add_statistical(found: list[Entity], texts: list[str], headline_segs: set[i
     return out
 
 
+def _whole_names(found: list[Entity], texts: list[str], tagged: list[tuple[int, int, int, str, float]],
+                 floor: float, lex: Lexicon, gaz: dict[str, str], common: dict
+                 ) -> tuple[list[Entity], set[tuple[int, int]]]:
+    """`found` less the names of which every occurrence lies inside a longer name the CRF finds with at
+    least `floor` confidence, and where (paragraph, offset) the occurrences inside such names stand: the
+    gazetteers know "Wales", "America" and "Rome", but in "New South Wales", "Mystery Writers of
+    America" and "Ancient Rome" they are a piece of another name. A longer span that only adds a title
+    or an article ("Sir Thomas Legg", "the United States") does not count."""
+    longer: dict[int, list[tuple[int, int]]] = {}
+    for p, a, b, _typ, conf in tagged:
+        if conf >= floor:
+            longer.setdefault(p, []).append((a, b))
+    if not longer:
+        return found, set()
+    minor = lex.title_heads | lex.title_mods | lex.honorifics | {"the", "The"}
+
+    def extends(p: int, x: int, a: int, b: int, y: int) -> bool:
+        text = texts[p]
+        after = text[b:y]
+        if after[:1] in ("-", "'", "’", ".", ","):  # "Sierra Leone-flagged", "G20’s Common Framework", "G20."
+            return False
+        before = text[x:a].split()
+        if before and sentence_initial(text, x, lex.abbreviations) and _common_word(before[0], gaz, common):
+            before = before[1:]  # "Counting Guinea-Bissau", "Officials in The Hague"
+        extra = before + after.split()
+        if any(w[:1].islower() and w not in _CONNECTORS for w in extra):
+            return False  # a lower-case word: "United Nations mission MINUSMA" is no one name
+        return any(w[:1].isupper() and w not in minor and w.lower() not in lex.roles for w in extra)
+
+    def inside(p: int, a: int, b: int) -> bool:
+        return any(x <= a and b <= y and (x, y) != (a, b) and extends(p, x, a, b, y)
+                   for x, y in longer.get(p, ()))
+
+    out, pieces = [], set()
+    for e in found:
+        pattern = re.compile(r"(?<!\w)" + re.escape(e.text) + r"(?!\w)")
+        places = [(p, m.start(), m.end()) for p, text in enumerate(texts) for m in pattern.finditer(text)]
+        within = [place for place in places if inside(*place)]
+        pieces.update((p, a) for p, a, _b in within)
+        if not places or len(within) < len(places):
+            out.append(e)
+    return out, pieces
+
+
+def _part_of(text: str, known: list[frozenset[str]]) -> bool:
+    """Whether the words of `text` (connectors aside) are all words of one of the `known` names."""
+    words = frozenset(text.lower().split()) - _CONNECTORS
+    return any(words <= name for name in known)
+
+
 _CONNECTORS = frozenset("of the for and de la du da del von van al el bin on in".split())
+
+
+def _common_word(word: str, gaz: dict[str, str], common: dict) -> bool:
+    """A word unlabelled prose writes in lower case (the word clusters' vocabulary) that no gazetteer
+    knows."""
+    low = word.lower()
+    return low != word and low in common and low not in gaz
 
 
 def _name_like(text: str, gaz: dict[str, str]) -> bool:

@@ -198,6 +198,12 @@ MIN_MARGINAL_SINGLE = float(_settings().get("min_marginal_single", MIN_MARGINAL)
 # A name the rules typed only by a context cue ("..., who said") is kept when the CRF, at this floor,
 # also finds a person, organisation or place sharing a word with it; None keeps every such name.
 CONFIRM_CUES = _settings().get("confirm_cues")
+# A name of the rules' of which every occurrence lies inside a longer name the CRF finds at this floor is
+# left out for that longer name ("Wales" of "New South Wales"); None keeps the rules' names as they are.
+WHOLE_NAMES = _settings().get("whole_names")
+# A one-word name at the start of a sentence that no gazetteer knows is kept when the CRF gives it at
+# least this confidence; None keeps none of them (a capital there may only start the sentence).
+SENTENCE_START = _settings().get("sentence_start")
 
 
 def tag_tokens(toks: list[str], headline: bool = False) -> tuple[list[str], list[float]]:
