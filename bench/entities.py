@@ -29,6 +29,16 @@ def _prf(tp: int, np_: int, nt: int) -> tuple[float, float, float]:
 
 
 def score(docs, recognise) -> dict[str, tuple[float, float, float]]:
+    return {k: _prf(*v) for k, v in counts(docs, recognise).items()}
+
+
+def prf(c: list[int]) -> tuple[float, float, float]:
+    """Precision, recall and F1 of [right, answered, in the truth] counts."""
+    return _prf(*c)
+
+
+def counts(docs, recognise) -> dict[str, list[int]]:
+    """[right, answered, in the truth] name counts over `docs`, untyped and typed."""
     counts = {"untyped": [0, 0, 0], "typed": [0, 0, 0]}
     for doc in docs:
         truth = {n for s in doc for n in names(s) if n[1] in _KEEP}
@@ -40,7 +50,7 @@ def score(docs, recognise) -> dict[str, tuple[float, float, float]]:
             c[0] += len(t & g)
             c[1] += len(g)
             c[2] += len(t)
-    return {k: _prf(*v) for k, v in counts.items()}
+    return counts
 
 
 def _rules_only(title, paragraphs):

@@ -3,12 +3,16 @@
 1. Writes the open gazetteers' names (`bench/gazetteers.py`) to `corpus/data/entities_gazetteer.txt` and
    the word clusters learnt from unlabelled policy prose (`bench/clusters.py`) to
    `corpus/data/entities_clusters.txt`: both are features.
-2. Tunes on a development split carved out of the training data (the last `DEV_DOCS` documents of
-   Re-DocRED dev), never on the held-out set: a model is trained without them for each L1/L2 setting in
-   `GRID`, and each is scored with each span threshold in `MARGINS` (a span is kept when every one of its
-   tags has at least that marginal probability), each stricter threshold for one-word spans in
-   `SINGLE_EXTRA`, and each floor in `CONFIRM` at which the CRF must also find a name the rules typed only
-   by a context cue (None: no check). The setting with the best untyped F1 among those with precision >=
+2. Tunes by `FOLDS`-fold cross-validation over the Re-DocRED dev documents (contiguous blocks of
+   documents; CrossNER is always trained on), never on the held-out set: for each L1/L2 setting in
+   `GRID`, a model is trained without each block and the block is tagged once; each combination of the
+   span floor in `MARGINS` (a span is kept when every one of its tags has at least that marginal
+   probability), the stricter floor for one-word spans in `SINGLE_EXTRA`, the floor in `CONFIRM` at
+   which the CRF must also find a name the rules typed only by a context cue (None: no check) and the
+   floor in `WHOLE` at which a longer name the CRF finds replaces a rules' name that is only ever a
+   piece of it ("Wales" in "New South Wales"; None: never) and the confidence in `SENTENCE_START` a
+   one-word name no gazetteer knows needs at the start of a sentence (None: never kept) is scored on
+   every block, and the counts are pooled. The setting with the best pooled untyped F1 among those with precision >=
    `MIN_PRECISION` wins (the best F1 if none reaches it).
 3. Trains the shipped model on all the training data with that setting (the corpus order is fixed and
    shuffled with seed 15, so a run gives the same model), writes `corpus/data/entities.crfsuite` and the
@@ -36,8 +40,10 @@ GRID = [{"c1": 0.05, "c2": 0.01}, {"c1": 0.1, "c2": 0.05}, {"c1": 0.02, "c2": 0.
 MARGINS = (0.5, 0.6, 0.7, 0.8)
 SINGLE_EXTRA = (0.0, 0.1, 0.2)
 CONFIRM = (None, 0.5)
+WHOLE = (None, 0.5, 0.8)
+SENTENCE_START = (None, 0.9, 0.7, 0.0)
 MIN_PRECISION = 0.85
-DEV_DOCS = 100
+FOLDS = 5
 SETTINGS = os.path.join(ROOT, "corpus", "data", "entities_settings.json")
 
 
@@ -56,13 +62,21 @@ def _train(sents, params: dict, out: str) -> float:
 
 
 def _use(model: str) -> None:
-    """Make the recogniser load `model` from now on (it caches its tagger per process)."""
-    import shutil
+    """Make the recogniser tag with `model` from now on, instead of the shipped one (package data is
+    only written once, by the final model)."""
+    from functools import lru_cache
+
+    import pycrfsuite
 
     from corpus.extract.entities import crf
 
-    shutil.copyfile(model, os.path.join(ROOT, "corpus", "data", crf.MODEL_NAME))
-    crf._tagger.cache_clear()
+    @lru_cache(maxsize=1)
+    def tagger():
+        t = pycrfsuite.Tagger()
+        t.open(model)
+        return t
+
+    crf._tagger = tagger
 
 
 def _apply(chosen: dict) -> None:
@@ -71,6 +85,53 @@ def _apply(chosen: dict) -> None:
     crf.MIN_MARGINAL = chosen["min_marginal"]
     crf.MIN_MARGINAL_SINGLE = chosen["min_marginal_single"]
     crf.CONFIRM_CUES = chosen["confirm_cues"]
+    crf.WHOLE_NAMES = chosen["whole_names"]
+    crf.SENTENCE_START = chosen["sentence_start"]
+
+
+class _TaggedOnce:
+    """`crf.tag_paragraphs` with each document tagged once per model (at floor 0, filtered after), and
+    the rules' pass (which no setting changes) run once per document: the grid of settings then costs
+    the combining of the two only."""
+
+    def __init__(self) -> None:
+        from corpus.extract import entities
+        from corpus.extract.entities import crf
+
+        self.crf, self.original, self.seen = crf, crf.tag_paragraphs, {}
+        self.entities, self.rules, self.ruled = entities, entities.rules_pass, {}
+
+    def _rules_pass(self, title, paragraphs):
+        key = (title, tuple(paragraphs))
+        if key not in self.ruled:
+            self.ruled[key] = self.rules(title, paragraphs)
+        return self.ruled[key]
+
+    def __call__(self, texts, min_marginal=None):
+        floor = self.crf.MIN_MARGINAL if min_marginal is None else min_marginal
+        key = tuple(texts)
+        if key not in self.seen:
+            self.seen[key] = self.original(texts, 0.0)
+        return [t for t in self.seen[key] if t[4] >= floor]
+
+    def __enter__(self):
+        self.crf.tag_paragraphs = self
+        self.entities.rules_pass = self._rules_pass
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.crf.tag_paragraphs = self.original
+        self.entities.rules_pass = self.rules
+
+
+def _settings_grid():
+    for margin in MARGINS:
+        for extra in SINGLE_EXTRA:
+            for confirm in CONFIRM:
+                for whole in WHOLE:
+                    for start in SENTENCE_START:
+                        yield {"min_marginal": margin, "min_marginal_single": round(margin + extra, 2),
+                               "confirm_cues": confirm, "whole_names": whole, "sentence_start": start}
 
 
 def main() -> int:
@@ -78,55 +139,64 @@ def main() -> int:
     from corpus.extract import entities as recogniser
     from corpus.extract.entities import crf
 
+    shipped = crf._tagger  # the shipped model's loader, back in place once the final model is written
+
     print(f"gazetteer features: {gazetteers.write()} names from the open gazetteers written to "
           f"{os.path.relpath(gazetteers.TARGET, ROOT)}")
     crf.gazetteer.cache_clear()
     print(f"cluster features: {clusters.write()} words clustered from unlabelled text into "
           f"{os.path.relpath(clusters.TARGET, ROOT)}")
     crf.clusters.cache_clear()
-    train_sents, dev_docs = [], []
+    always, folded = [], []
     for rel, licence in TRAIN:
         docs = read_docs(rel)
-        if rel.startswith("redocred/"):
-            docs, dev = docs[:-DEV_DOCS], docs[-DEV_DOCS:]
-            dev_docs.extend(dev)
         n = [s for d in docs for s in d]
         print(f"train: {rel}  {len(docs)} documents, {len(n)} sentences, {sum(map(len, n))} tokens  [{licence}]")
-        train_sents.extend(n)
-    dev_sents = [s for d in dev_docs for s in d]
-    print(f"development split (tuning only): the last {DEV_DOCS} Re-DocRED dev documents, {len(dev_sents)} sentences")
-    rng = random.Random(SEED)
-    rng.shuffle(train_sents)
+        if rel.startswith("redocred/"):
+            folded.extend(docs)
+        else:
+            always.extend(n)
+    blocks = [folded[k * len(folded) // FOLDS:(k + 1) * len(folded) // FOLDS] for k in range(FOLDS)]
+    print(f"tuning: {FOLDS}-fold cross-validation over the {len(folded)} Re-DocRED dev documents "
+          f"(blocks of {', '.join(str(len(b)) for b in blocks)}), CrossNER always trained on")
     tmp = os.path.join(ROOT, "bench", "out", "entities-tuning.crfsuite")
     os.makedirs(os.path.dirname(tmp), exist_ok=True)
     best = None
     for params in GRID:
-        seconds = _train(train_sents, params, tmp)
-        _use(tmp)
-        print(f"  {params}: trained in {seconds:.0f} s")
-        for margin in MARGINS:
-            for extra in SINGLE_EXTRA:
-                for confirm in CONFIRM:
-                    chosen = {"min_marginal": margin, "min_marginal_single": round(margin + extra, 2),
-                              "confirm_cues": confirm}
+        pooled: dict[str, list[int]] = {}
+        seconds = 0.0
+        for k, block in enumerate(blocks):
+            train = always + [s for j, b in enumerate(blocks) if j != k for d in b for s in d]
+            random.Random(SEED).shuffle(train)
+            seconds += _train(train, params, tmp)
+            _use(tmp)
+            with _TaggedOnce():
+                for chosen in _settings_grid():
                     _apply(chosen)
-                    r = entities.score(dev_docs, recogniser.find_entities)["untyped"]
-                    print(f"    {chosen}: dev untyped P {r[0]:.3f} R {r[1]:.3f} F1 {r[2]:.3f}")
-                    key = (r[0] >= MIN_PRECISION, round(r[2], 4))
-                    if best is None or key > best[0]:
-                        best = (key, params, chosen, r)
+                    c = entities.counts(block, recogniser.find_entities)["untyped"]
+                    total = pooled.setdefault(json.dumps(chosen), [0, 0, 0])
+                    for i in range(3):
+                        total[i] += c[i]
+        print(f"  {params}: {FOLDS} models trained in {seconds:.0f} s")
+        for key, c in pooled.items():
+            chosen, r = json.loads(key), entities.prf(c)
+            print(f"    {chosen}: cross-validated untyped P {r[0]:.3f} R {r[1]:.3f} F1 {r[2]:.3f}")
+            rank = (r[0] >= MIN_PRECISION, round(r[2], 4))
+            if best is None or rank > best[0]:
+                best = (rank, params, chosen, r)
     _key, params, chosen, r = best
-    print(f"chosen on the development split: {params}, {chosen} (dev untyped P {r[0]:.3f} R {r[1]:.3f} "
-          f"F1 {r[2]:.3f})")
-    everything = train_sents + dev_sents
+    print(f"chosen by cross-validation: {params}, {chosen} (untyped P {r[0]:.3f} R {r[1]:.3f} F1 {r[2]:.3f})")
+    everything = always + [s for d in folded for s in d]
     random.Random(SEED).shuffle(everything)
     out = os.path.join(ROOT, "corpus", "data", crf.MODEL_NAME)
     seconds = _train(everything, params, out)
     os.remove(tmp)
     with open(SETTINGS, "w", encoding="utf-8") as fh:
         json.dump({**chosen, "params": {**BASE, **params}, "seed": SEED,
-                   "dev": {"P": round(r[0], 3), "R": round(r[1], 3), "F1": round(r[2], 3)}}, fh, indent=1)
+                   "cross_validated": {"folds": FOLDS, "P": round(r[0], 3), "R": round(r[1], 3),
+                                       "F1": round(r[2], 3)}}, fh, indent=1)
         fh.write("\n")
+    crf._tagger = shipped
     crf._tagger.cache_clear()
     _apply(chosen)
     print(f"trained {len(everything)} sentences with {params} in {seconds:.0f} s; wrote "
