@@ -11,7 +11,12 @@ Moving parts:
 - the tuning decisions (`BODY_POLICIES`, `DATE_POLICIES`, `AUTHOR_POLICIES`: keep ours, take the
   library's answer, or defer to it in a named case) are chosen per language group on the training
   folds only, and scored on the held-out fold; a policy that loses to the library on the training folds
-  is never chosen over it, so the library's answer wins where ours does not earn its place;
+  is never chosen over it, so the library's answer wins where ours does not earn its place (a policy
+  over the library, or a language group's own, must also pass a one-sided sign test, p < 0.05);
+- the date evidence's weights (`measure_weights()`: each kind's smoothed precision) are measured on
+  the training folds and each held-out page's evidence is voted again with them (`vote()`, the
+  normaliser's own vote); `--write-date-weights` writes the weights measured on all pages into
+  `corpus/data/date_evidence.toml` (`make tune-dates`);
 - the report: per fold and overall snippet F1 of the body (the dev set's truth is snippets, scored as
   `../shared/tools/score_extraction.py` does), the share of pages under F1 0.5, date accuracy overall and
   by language group, authors right / wrong / missing, beside trafilatura alone and htmldate alone on
