@@ -66,17 +66,9 @@ def _use(model: str) -> None:
     only written once, by the final model)."""
     from functools import lru_cache
 
-    import pycrfsuite
-
     from corpus.extract.entities import crf
 
-    @lru_cache(maxsize=1)
-    def tagger():
-        t = pycrfsuite.Tagger()
-        t.open(model)
-        return t
-
-    crf._tagger = tagger
+    crf._tagger = lru_cache(maxsize=1)(lambda: crf.open_tagger(model))
 
 
 def _apply(chosen: dict) -> None:

@@ -170,14 +170,19 @@ def spans(tags: list[str]) -> list[tuple[int, int, str]]:
     return out
 
 
-@lru_cache(maxsize=1)
-def _tagger():
+def open_tagger(path: str):
+    """A python-crfsuite tagger of the model at `path`."""
     import pycrfsuite  # lazily: the CLI's start-up does not pay for it
 
     tagger = pycrfsuite.Tagger()
-    with resources.as_file(resources.files("corpus.data").joinpath(MODEL_NAME)) as path:
-        tagger.open(str(path))
+    tagger.open(path)
     return tagger
+
+
+@lru_cache(maxsize=1)
+def _tagger():
+    with resources.as_file(resources.files("corpus.data").joinpath(MODEL_NAME)) as path:
+        return open_tagger(str(path))
 
 
 def model_available() -> bool:
