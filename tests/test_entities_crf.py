@@ -162,3 +162,9 @@ def test_a_word_no_list_knows_at_a_sentence_start_needs_the_crf_to_be_sure(monke
     assert [(e.text, e.type) for e in find_entities("", VELTRANO)] == [("Veltrano", "PER")]
     _crf_saying(monkeypatch, VELTRANO, [(0, "Veltrano", "PER", 0.8)])
     assert find_entities("", VELTRANO) == []
+
+
+def test_a_crf_name_starting_with_a_lower_case_article_is_the_name_without_it(monkeypatch) -> None:
+    commission = ["Talks with the Veltrano Bramwell resumed."]  # a name the rules do not find
+    _crf_saying(monkeypatch, commission, [(0, "the Veltrano Bramwell", "ORG", 0.9)])
+    assert [(e.text, e.type) for e in find_entities("", commission)] == [("Veltrano Bramwell", "ORG")]
