@@ -116,7 +116,11 @@ def _knock(address: str) -> None:
         raise ClusterError(f"give the Dask scheduler as tcp://HOST:PORT, not {address} (polsearch does not set up "
                            "Dask's TLS or other transports)")
     try:
-        with socket.create_connection((parts.hostname, parts.port or 8786), timeout=CONNECT_TIMEOUT):
+        port = parts.port or 8786
+    except ValueError:  # "tcp://host:abc"
+        raise ClusterError(f"give the Dask scheduler as tcp://HOST:PORT, not {address} (the port is a number)") from None
+    try:
+        with socket.create_connection((parts.hostname, port), timeout=CONNECT_TIMEOUT):
             pass
     except OSError as exc:
         raise ClusterError(f"cannot reach the Dask scheduler at {address}: {exc.strerror or exc} "
@@ -318,6 +322,9 @@ def describe(address_: str, index_path: str | None = None) -> dict[str, Any]:
             for n, w in sorted(live.items())]}
         if index_path is not None and shards.is_sharded(index_path):
             layout = shards.load(index_path)
+            if len(layout.owners) < layout.count:
+                # shards indexed on one machine: shown with the workers reads give them to (`Scatter.shards`)
+                layout.owners = place(layout, sorted(live))
             rows = []
             futures = {k: client.submit(shard_documents, str(layout.shard_path(k)), workers=[layout.owners[k]],
                                         allow_other_workers=False, pure=False)

@@ -333,15 +333,24 @@ def shard_find(path: str, doc_id: str) -> list[str]:
 
 
 def locate(sc, doc_id: str, index_path) -> tuple[int, str]:
-    """(shard, full id) of the document `doc_id` or the one document whose id starts with it."""
+    """(shard, full id) of the document `doc_id` or the one document whose id starts with it. When the
+    shard a full id routes to is gone, that is the error, `--allow-partial` or not: no other shard can
+    hold it."""
+    from indexer.cluster import ShardsUnavailable
+
     home = sc.layout.route(doc_id)
-    found = sc.run({home: (shard_find, _path(sc, home), doc_id)})
+    live = sc.shards()
+    found = sc.run({home: (shard_find, _path(sc, home), doc_id)}) if home in live else {}
     if doc_id in found.get(home, []):
         return home, doc_id
     ids = [(k, i) for k, part in sorted(sc.run({k: (shard_find, _path(sc, k), doc_id)
-                                                 for k in sc.shards()}).items()) for i in part]
+                                                 for k in live if k != home}).items()) for i in part]
+    ids += [(home, i) for i in found.get(home, [])]
     if len(ids) > 1:
         raise DocumentNotFound(f"{doc_id} is the start of several ids; give more digits")
+    if not ids and home not in live:
+        raise ShardsUnavailable(f"{doc_id} would be in shard {home}, whose worker {sc.layout.owners[home]} is not "
+                                "in the cluster; start the worker again")
     if not ids:
         raise DocumentNotFound(f"no document {doc_id} in {index_path}")
     return ids[0]

@@ -96,10 +96,16 @@ def test_ingest_and_search_on_the_cluster_answer_as_one_machine(cli, cluster, pa
     related = cli.json("similar", "--index", index, "--cluster", cluster.address, hit["id"])
     expected = cli.json("similar", "--index", one, hit["id"])
     assert related["terms"] == expected["terms"]
+    assert related["hits"] and len(related["hits"]) == len(expected["hits"])
     assert _groups(related["hits"])[:-1] == _groups(expected["hits"])[:-1]  # equal scores: in any order
     held = cli.json("cluster", "--cluster", cluster.address, "--index", index)
     assert {w["name"] for w in held["workers"]} == {"a", "b"}
     assert sum(r["documents"] for r in held["shards"]) == 63 and all(r["up"] for r in held["shards"])
+    here = tmp_path / "indexed-here"  # shards written on one machine: shown with the workers reads use
+    assert cli("index", "--index", here, "--shards", "3", pages).exit_code == 0
+    told = cli.json("cluster", "--cluster", cluster.address, "--index", here)
+    assert all(r["up"] and r["worker"] in ("a", "b") for r in told["shards"])
+    assert sum(r["documents"] for r in told["shards"]) == cli.json("stats", "--index", here)["documents"]
     again = cli.json("index", "--index", index, "--cluster", cluster.address, pages, warc)
     assert (again["added"], again["unchanged"]) == (0, 63)
     assert cli.json("reindex", "--index", index, "--cluster", cluster.address)["documents"] == 63
@@ -194,6 +200,17 @@ def test_a_shard_whose_worker_is_gone_is_named_or_left_out_when_allowed(own_clus
     counts = _polsearch("facets", "--index", index, "--cluster", own_cluster.address, "--allow-partial", "--json",
                         "trade")
     assert json.loads(counts.stdout)["partial"] == {"missing_shards": gone}
+    lost_id = next(h["id"] for h in json.loads(_polsearch("search", "--index", index, "--json", "-n", "100",
+                                                           "trade").stdout)["hits"]
+                   if shards.shard_of(h["id"], 4) in gone)
+    kept_id = data["hits"][0]["id"]
+    for cmd in ("show", "similar"):  # a document on a lost shard: named, even with --allow-partial
+        lost = _polsearch(cmd, "--index", index, "--cluster", own_cluster.address, "--allow-partial", lost_id)
+        assert lost.returncode == 1 and lost.stderr.strip().count("\n") == 0
+        assert "whose worker b is not in the cluster" in lost.stderr
+    shown_doc = _polsearch("show", "--index", index, "--cluster", own_cluster.address, "--allow-partial", "--json",
+                           kept_id)
+    assert shown_doc.returncode == 0 and json.loads(shown_doc.stdout)["id"] == kept_id
     from .serving import Server
 
     for extra, shown in ((["--allow-partial"], f"{expected} documents match"), ([], "--allow-partial")):
@@ -224,6 +241,10 @@ def test_an_unreachable_scheduler_is_one_line_and_exit_1(cli, pages, tmp_path):
     other = _polsearch("search", "--index", index, "--cluster", f"tls://127.0.0.1:{free_port()}", "trade")
     assert other.returncode == 1 and other.stderr.strip().count("\n") == 0
     assert "give the Dask scheduler as tcp://HOST:PORT" in other.stderr
+    for bad in ("tcp://127.0.0.1:abc", "127.0.0.1:port"):
+        wrong = _polsearch("cluster", "--cluster", bad)
+        assert wrong.returncode == 1 and wrong.stderr.strip().count("\n") == 0
+        assert "give the Dask scheduler as tcp://HOST:PORT" in wrong.stderr and "internal error" not in wrong.stderr
     assert cli.json("stats", "--index", index)["documents"] == 60  # the index is as it was
 
 
