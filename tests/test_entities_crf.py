@@ -44,6 +44,13 @@ def test_the_tagger_is_loaded_once_per_process() -> None:
     assert crf._tagger() is first
 
 
+@pytest.fixture(autouse=True)
+def _no_crash(caplog):
+    """`find_entities` answers [] when it fails: a test expecting [] must not pass on a crash."""
+    yield
+    assert not [r for r in caplog.records if "entity recognition failed" in r.getMessage()]
+
+
 def _crf_saying(monkeypatch, paragraphs: list[str], said: list[tuple[int, str, str, float]]) -> None:
     """Make the CRF find, in paragraph `p` of `paragraphs`, the word `w` with type and confidence."""
     spans = []
@@ -134,6 +141,10 @@ def test_a_rules_name_only_ever_inside_a_longer_crf_name_gives_way_to_it(monkeyp
     ("Troops of the United Nations mission Veltra left.", "United Nations mission Veltra",
      "United Nations"),                                                                       # a lower-case word
     ("Officials in Geneva said little.", "Officials in Geneva", "Geneva"),                    # a sentence's first word
+    ("The Sierra Leone-flagged Ocean Star sank.", "Sierra Leone-flagged Ocean Star", "Sierra Leone"),
+    ("Delegates from the G20's Common Framework met.", "G20's Common Framework", "G20"),     # a possessor, ASCII
+    ("She flew to Paris, France on Monday.", "Paris, France", "France"),                     # a list of names
+    ("She flew to Paris, France on Monday.", "Paris, France", "Paris"),
 ])
 def test_a_longer_crf_span_that_is_no_one_name_leaves_the_rules_name(monkeypatch, text, longer, name) -> None:
     monkeypatch.setattr(crf, "WHOLE_NAMES", 0.5)
@@ -168,3 +179,20 @@ def test_a_crf_name_starting_with_a_lower_case_article_is_the_name_without_it(mo
     commission = ["Talks with the Veltrano Bramwell resumed."]  # a name the rules do not find
     _crf_saying(monkeypatch, commission, [(0, "the Veltrano Bramwell", "ORG", 0.9)])
     assert [(e.text, e.type) for e in find_entities("", commission)] == [("Veltrano Bramwell", "ORG")]
+
+
+def test_a_sentences_first_common_word_is_not_part_of_a_crf_name(monkeypatch) -> None:
+    allies = ["Allies agreed on Monday."]
+    _crf_saying(monkeypatch, allies, [(0, "Allies", "ORG", 0.9)])
+    assert find_entities("", allies) == []
+    counting = ["Counting Veltrano Bramwell, the total rose."]
+    _crf_saying(monkeypatch, counting, [(0, "Counting Veltrano Bramwell", "PER", 0.9)])
+    assert [(e.text, e.type) for e in find_entities("", counting)] == [("Veltrano Bramwell", "PER")]
+
+
+def test_a_longer_crf_name_in_a_headline_does_not_replace_the_rules_name(monkeypatch) -> None:
+    monkeypatch.setattr(crf, "WHOLE_NAMES", 0.5)
+    title = "Mystery Writers of America Honour Her"
+    # the title is paragraph 0; the CRF runs "Mystery Writers of America" together there
+    monkeypatch.setattr(crf, "tag_paragraphs", lambda texts, min_marginal=None: [(0, 0, 26, "ORG", 0.9)])
+    assert ("America", "LOC") in {(e.text, e.type) for e in find_entities(title, ["She won the prize last year."])}

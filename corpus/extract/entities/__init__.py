@@ -204,6 +204,8 @@ def _whole_names(found: list[Entity], texts: list[str], tagged: list[tuple[int, 
         after = text[b:y]
         if after[:1] in ("-", "'", "’", ".", ","):  # "Sierra Leone-flagged", "G20’s Common Framework", "G20."
             return False
+        if "," in text[x:a] or ";" in text[x:y]:  # a list of names, "Paris, France", is no one name
+            return False
         before = text[x:a].split()
         if before and sentence_initial(text, x, lex.abbreviations) and _common_word(before[0], gaz, common):
             before = before[1:]  # "Counting Guinea-Bissau", "Officials in The Hague"
