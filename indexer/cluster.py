@@ -293,15 +293,16 @@ def _each(calls: list[tuple]) -> dict[int, Any]:
 
 def _first_done(futures: list, timeout: float | None) -> set:
     """The futures done, as soon as one is, or after `timeout` seconds (the client's own `wait` needs a
-    default client, which polsearch does not install: a library should not change the caller's)."""
-    deadline = None if timeout is None else time.monotonic() + timeout
-    pause = 0.001
-    while True:
-        done = {f for f in futures if f.done()}
-        if done or (deadline is not None and time.monotonic() >= deadline):
-            return done
-        time.sleep(pause)
-        pause = min(pause * 2, 0.002)
+    default client, which polsearch does not install: a library should not change the caller's). The
+    thread sleeps until a future's completion wakes it, not polling."""
+    done = {f for f in futures if f.done()}
+    if done or not futures:
+        return done
+    woken = threading.Event()
+    for f in futures:
+        f.add_done_callback(lambda _f: woken.set())
+    woken.wait(timeout)
+    return {f for f in futures if f.done()}
 
 
 def address(given: str | None = None) -> str | None:
