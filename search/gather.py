@@ -9,8 +9,8 @@ merges:
   document; the best of all shards are taken;
 - `facets`, `trend`, `explain`, `stats`: counts summed (facets counted in full on every shard, then
   cut to the top values, so the counts are exact);
-- `export` (`stream`): each shard's hits in order, merged as they are read, `BATCH` documents at a
-  time from each shard: memory stays flat however many match;
+- `export` lives in `search/merged.py` (`stream`): each shard's hits in order, merged as they are read,
+  a batch at a time from each shard;
 - `show`, `similar`: the document's shard (by its id), then, for `similar`, every shard.
 The shards are asked one after another on this machine, or on their owners on a Dask cluster
 (`indexer.cluster.Scatter`), chosen by `use()` or `$POLSEARCH_CLUSTER`. Copies (republished texts)
@@ -33,7 +33,6 @@ from . import ranking
 from .errors import DocumentNotFound
 from .searcher import NO_FILTERS, Filters, Query, sort_by_context
 
-BATCH = 200
 _OPTIONS: contextvars.ContextVar[tuple[str | None, bool]] = contextvars.ContextVar("polsearch_cluster",
                                                                                    default=(None, False))
 
