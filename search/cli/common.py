@@ -13,8 +13,6 @@ from typing import Any, Callable
 
 import click
 
-from indexer.cluster import ENV_CLUSTER
-
 
 class _Lazy:
     """A module imported when first used: `polsearch --help` and the commands that print no hits need
@@ -48,6 +46,9 @@ def index_option(f: Callable) -> Callable:
         "--index", "index_path", envvar=ENV_INDEX, default=default_index, show_default="$" + ENV_INDEX +
         " or ~/.local/share/polsearch/index", type=click.Path(file_okay=False),
         help="Index folder (one searchable collection).")(f)
+
+
+ENV_CLUSTER = "POLSEARCH_CLUSTER"  # indexer.cluster.ENV_CLUSTER: not imported, it pulls in Whoosh
 
 
 def cluster_address_option(f: Callable) -> Callable:
