@@ -187,6 +187,13 @@ def test_a_shard_whose_worker_is_gone_is_named_or_left_out_when_allowed(own_clus
     assert failed.returncode == 1
     message = failed.stderr.strip()
     assert "\n" not in message and f"shard {gone[0]} (worker b)" in message and "--allow-partial" in message
+    # every reading command goes to the cluster, named by the option or by the environment alone
+    for args, env in ((["trend", "--index", str(index), "debt"], {"POLSEARCH_CLUSTER": own_cluster.address}),
+                      (["export", "--index", str(index), "--cluster", own_cluster.address, "-o",
+                        str(tmp_path / "out.jsonl"), "trade"], {}),
+                      (["facets", "--index", str(index), "trade"], {"POLSEARCH_CLUSTER": own_cluster.address})):
+        refused = _polsearch(*args, env=env)
+        assert refused.returncode == 1 and f"shard {gone[0]} (worker b)" in refused.stderr, refused.stderr
     partial = _polsearch("search", "--index", index, "--cluster", own_cluster.address, "--allow-partial", "--json",
                          "-n", "100", "trade")
     assert partial.returncode == 0, partial.stderr
