@@ -302,3 +302,12 @@ def test_a_task_that_cannot_be_run_reports_its_pages_and_the_next_run_reads_them
     monkeypatch.setattr(sharded, "normalise_task", real)
     again = cli.json("index", "--index", tmp_path / "idx", "-j", "1", pages)
     assert (again["added"], again["unchanged"], again["failed"]) == (5, 20, 0)
+
+
+def test_cluster_given_for_an_unsharded_index_is_said_not_silently_ignored(cli, pair):
+    one, three, _pages = pair
+    nowhere = "tcp://127.0.0.1:9"
+    result = cli("search", "--index", one, "--cluster", nowhere, "--json", "trade")
+    assert result.exit_code == 0
+    assert "--cluster is for a sharded index" in result.stderr and str(one) in result.stderr
+    assert json.loads(result.stdout)["total"] == cli.json("search", "--index", one, "trade")["total"]

@@ -66,8 +66,14 @@ def cluster_options(f: Callable) -> Callable:
     def read_on(*args: Any, cluster: str | None, allow_partial: bool, **kwargs: Any) -> Any:
         if not (cluster or allow_partial):
             return f(*args, **kwargs)
+        from indexer import shards
+
         from ..gather import using
 
+        index_path = kwargs.get("index_path")
+        if cluster and index_path and os.path.isdir(index_path) and not shards.is_sharded(index_path):
+            click.echo(f"warning: --cluster is for a sharded index; {index_path} is not one and is read on "
+                       "this machine", err=True)
         with using(cluster, allow_partial):
             return f(*args, **kwargs)
 
