@@ -215,9 +215,10 @@ def search(index_path, query: str, *, limit: int = 10, offset: int = 0, sort: st
         ks = sc.shards()
         stats = gather_stats(sc, ks, query, filters, match) if sort == "relevance" else None
         want = offset + limit
-        if isinstance(sc, LocalScatter):
+        # on this machine, and for a deep page on a cluster: every shard ranks, only the page is read
+        if isinstance(sc, LocalScatter) or offset > 0:
             _ranked_then_read(sc, ks, results, query, want, sort, snippet_chars, filters, match, list_copies, stats)
-        else:  # on a cluster, a round trip saved: each shard sends its best hits with their snippets
+        else:  # a first page on a cluster, a round trip saved: each shard sends its best hits with snippets
             parts = sc.run({k: (shard_search, _path(sc, k), query, want, sort, snippet_chars, filters, match,
                                 list_copies, stats) for k in ks})
             ranked = []
@@ -238,8 +239,8 @@ def search(index_path, query: str, *, limit: int = 10, offset: int = 0, sort: st
 
 def _ranked_then_read(sc, ks: list[int], results, query: str, want: int, sort: str, snippet_chars: int,
                       filters: Filters, match: str, list_copies: bool, stats) -> None:
-    """On this machine: each shard ranks its best hits, and only the page shown is read and highlighted
-    (by the shards holding its documents)."""
+    """Each shard ranks its best hits, and only the page shown is read and highlighted (by the shards
+    holding its documents)."""
     parts = sc.run({k: (shard_rank, _path(sc, k), query, want, sort, filters, match, stats) for k in ks})
     ranked = []
     for k, (total, warnings, hits) in sorted(parts.items()):

@@ -82,6 +82,9 @@ def test_ingest_and_search_on_the_cluster_answer_as_one_machine(cli, cluster, pa
         b = cli.json("search", "--index", index, "--cluster", cluster.address, "-n", "20", query)
         assert a["total"] == b["total"]
         assert [round(h["score"], 9) for h in a["hits"]] == [round(h["score"], 9) for h in b["hits"]]
+    deep = cli.json("search", "--index", index, "--cluster", cluster.address, "-n", "7", "--page", "3", "trade")
+    assert [round(h["score"], 9) for h in deep["hits"]] == [round(h["score"], 9) for h in cli.json(
+        "search", "--index", one, "-n", "7", "--page", "3", "trade")["hits"]] and len(deep["hits"]) == 7
     env = {"POLSEARCH_CLUSTER": cluster.address}  # the scheduler named by the environment
     for args in (["facets", "trade OR water"], ["trend", "debt"]):
         result = cli(args[0], "--index", index, "--json", *args[1:], env=env)
