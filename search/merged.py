@@ -20,7 +20,7 @@ from typing import Any, Iterator
 from corpus.progress import SILENT, Progress
 
 from .gather import _path, gather_stats, order_key, partial_warning, scatter, summed
-from .searcher import NO_FILTERS, Filters, Query
+from .searcher import NO_FILTERS, Filters, Query, partial_json
 
 BATCH = 200
 
@@ -203,4 +203,4 @@ def index_state(sc) -> dict[str, Any]:
     lasts = [p["last_date"] for p in parts.values() if p["last_date"]]
     return {"path": str(sc.layout.path.resolve()), "documents": sum(p["documents"] for p in parts.values()),
             "first_date": min(firsts) if firsts else None, "last_date": max(lasts) if lasts else None,
-            "shards": [dict(parts[k], shard=k) for k in sorted(parts)], "missing_shards": list(sc.missing)}
+            "shards": [dict(parts[k], shard=k) for k in sorted(parts)], **partial_json(sc.missing)}

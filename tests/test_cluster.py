@@ -210,6 +210,9 @@ def test_a_shard_whose_worker_is_gone_is_named_or_left_out_when_allowed(own_clus
     counts = _polsearch("facets", "--index", index, "--cluster", own_cluster.address, "--allow-partial", "--json",
                         "trade")
     assert json.loads(counts.stdout)["partial"] == {"missing_shards": gone}
+    figures = json.loads(_polsearch("stats", "--index", index, "--cluster", own_cluster.address, "--allow-partial",
+                                    "--json").stdout)
+    assert figures["partial"] == {"missing_shards": gone} and "missing_shards" not in figures
     lost_id = next(h["id"] for h in json.loads(_polsearch("search", "--index", index, "--json", "-n", "100",
                                                            "trade").stdout)["hits"]
                    if shards.shard_of(h["id"], 4) in gone)

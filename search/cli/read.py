@@ -155,12 +155,12 @@ def stats_cmd(index_path: str, as_json: bool) -> None:
     Example:
       polsearch stats --index ~/idx
     """
-    from ..searcher import stats
+    from ..searcher import partial_json, stats
 
     figures = stats(index_path)
-    if as_json:
-        print_json({k: figures[k] for k in ("documents", "first_date", "last_date", "sources", "bytes", "shards",
-                                            "missing_shards") if k in figures})
+    if as_json:  # shards left out named as every reading command's --json names them
+        print_json({**{k: figures[k] for k in ("documents", "first_date", "last_date", "sources", "bytes", "shards")
+                       if k in figures}, **partial_json(figures.get("missing_shards") or ())})
     else:
         click.echo(render.stats(figures, index_path))
 
