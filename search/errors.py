@@ -32,3 +32,11 @@ class QueryError(SearchError):
 
 class DocumentNotFound(SearchError):
     """No document with that id in the index."""
+
+    @staticmethod
+    def unless_one(ids: list, doc_id: str, index_path) -> None:
+        """Raised unless `ids`, those `doc_id` names (itself or as the start of each), are exactly one."""
+        if len(ids) > 1:
+            raise DocumentNotFound(f"{doc_id} is the start of several ids; give more digits")
+        if not ids:
+            raise DocumentNotFound(f"no document {doc_id} in {index_path}")

@@ -327,9 +327,7 @@ def shard_find(path: str, doc_id: str) -> list[str]:
     if not folder.has_store():
         return []
     with folder.open_store(readonly=True) as store:
-        if store.get(doc_id) is not None:
-            return [doc_id]
-        return store.find_ids(doc_id.lower()) if len(doc_id) >= 6 else []
+        return store.ids_named(doc_id)
 
 
 def locate(sc, doc_id: str, index_path) -> tuple[int, str]:
@@ -346,13 +344,10 @@ def locate(sc, doc_id: str, index_path) -> tuple[int, str]:
     ids = [(k, i) for k, part in sorted(sc.run({k: (shard_find, _path(sc, k), doc_id)
                                                  for k in live if k != home}).items()) for i in part]
     ids += [(home, i) for i in found.get(home, [])]
-    if len(ids) > 1:
-        raise DocumentNotFound(f"{doc_id} is the start of several ids; give more digits")
     if not ids and home not in live:
         raise ShardsUnavailable(f"{doc_id} would be in shard {home}, whose worker {sc.layout.owners[home]} is not "
                                 "in the cluster; start the worker again")
-    if not ids:
-        raise DocumentNotFound(f"no document {doc_id} in {index_path}")
+    DocumentNotFound.unless_one(ids, doc_id, index_path)
     return ids[0]
 
 

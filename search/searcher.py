@@ -464,16 +464,9 @@ def show(index_path: str | os.PathLike[str], doc_id: str) -> tuple[Document, lis
 def find_document(store, doc_id: str, index_path: str | os.PathLike[str]) -> Document:
     """The stored document with id `doc_id`, or with an id it is the unambiguous start of (6+ digits);
     `DocumentNotFound` otherwise."""
-    doc = store.get(doc_id)
-    if doc is None and len(doc_id) >= 6:
-        ids = store.find_ids(doc_id.lower())
-        if len(ids) == 1:
-            doc = store.get(ids[0])
-        elif len(ids) > 1:
-            raise DocumentNotFound(f"{doc_id} is the start of several ids; give more digits")
-    if doc is None:
-        raise DocumentNotFound(f"no document {doc_id} in {index_path}")
-    return doc
+    ids = store.ids_named(doc_id)
+    DocumentNotFound.unless_one(ids, doc_id, index_path)
+    return store.get(ids[0])
 
 
 def copies(index_path: str | os.PathLike[str], doc_id: str) -> list[Document]:

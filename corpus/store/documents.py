@@ -388,6 +388,12 @@ class Store(Closing):
             "SELECT id FROM documents WHERE id >= ? AND id < ? ORDER BY id LIMIT ?",
             (prefix, prefix + "\uffff", limit))]
 
+    def ids_named(self, doc_id: str) -> list[str]:
+        """`[doc_id]` when it is a stored id, else the ids it is the start of (6+ digits, at most two)."""
+        if self.get(doc_id) is not None:
+            return [doc_id]
+        return self.find_ids(doc_id.lower()) if len(doc_id) >= 6 else []
+
     def versions(self, doc_id: str) -> list[dict[str, object]]:
         return [{"version": v, "content_hash": h, "fetched_at": f}
                 for v, h, f in self.conn.execute(
